@@ -1,0 +1,1 @@
+"""Content-commerce warehouse: ingestion, privacy, quality and publishing logic imported by the DAGs."""
