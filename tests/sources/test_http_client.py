@@ -1,0 +1,100 @@
+import logging
+import time
+
+import pytest
+
+from cc_warehouse.sources.http_client import ExtractError, PlatformClient
+
+TOKEN = "secret-token-123"
+OK = (200, {}, {"code": 10000, "msg": "success", "data": {"x": 1}})
+
+
+def sequence(*responses):
+    """A route answering with ``responses`` in order, then repeating the last one."""
+    answers = list(responses)
+
+    def route(method, path, query, body):
+        return answers.pop(0) if len(answers) > 1 else answers[0]
+
+    return route
+
+
+def client(server, **kwargs):
+    kwargs.setdefault("backoff_base", 0.01)
+    return PlatformClient(server.base_url, TOKEN, **kwargs)
+
+
+def test_sends_bearer_token_and_reuses_one_connection(fake_platform):
+    server = fake_platform(sequence(OK))
+    with client(server) as api:
+        for _ in range(5):
+            assert api.get("/douyin/x")["data"] == {"x": 1}
+    assert server.auth_headers == [f"Bearer {TOKEN}"] * 5
+    assert server.connections == 1
+
+
+def test_429_waits_for_retry_after(fake_platform):
+    server = fake_platform(sequence((429, {"Retry-After": "1"}, {"error": "slow down"}), OK))
+    started = time.monotonic()
+    assert client(server).get("/a")["code"] == 10000
+    assert 1.0 <= time.monotonic() - started < 2.5
+    assert len(server.requests) == 2
+
+
+def test_retry_after_above_ceiling_waits_the_ceiling(fake_platform):
+    server = fake_platform(sequence((429, {"Retry-After": "100"}, {}), OK))
+    started = time.monotonic()
+    client(server, retry_after_ceiling=0.4).get("/a")
+    assert 0.4 <= time.monotonic() - started < 2.0
+
+
+def test_5xx_retried_then_succeeds(fake_platform):
+    server = fake_platform(sequence((500, {}, {}), (503, {}, {}), OK))
+    assert client(server).get("/a")["code"] == 10000
+    assert len(server.requests) == 3
+
+
+def test_douyin_system_busy_is_retried(fake_platform):
+    server = fake_platform(sequence((200, {}, {"code": 40004, "msg": "系统繁忙"}), OK))
+    assert client(server).get("/douyin/order/searchList")["code"] == 10000
+    assert len(server.requests) == 2
+
+
+def test_retries_exhausted_names_endpoint_and_status_not_token(fake_platform, caplog):
+    server = fake_platform(sequence((503, {}, {})))
+    caplog.set_level(logging.INFO)
+    with pytest.raises(ExtractError) as err:
+        client(server, max_retries=3).get("/douyin/order/searchList", {"page": 0})
+    message = str(err.value)
+    assert "GET /douyin/order/searchList" in message and "503" in message
+    assert TOKEN not in message and TOKEN not in caplog.text
+    assert len(server.requests) == 4
+    assert "attempt 3" in caplog.text
+
+
+@pytest.mark.parametrize("status, body, expected", [
+    (200, {"code": 50002, "msg": "时间窗口超出90天"}, "时间窗口超出90天"),
+    (200, {"success": False, "code": 1001, "msg": "window longer than 24h"}, "window longer than 24h"),
+    (200, {"errcode": 40058, "errmsg": "invalid limit"}, "invalid limit"),
+    (400, {"ok": False, "msg": "bad start_time"}, "bad start_time"),
+    (401, {"error": "unauthorized"}, "unauthorized"),
+])
+def test_non_transient_errors_raise_at_once_with_platform_message(fake_platform, status, body, expected):
+    server = fake_platform(sequence((status, {}, body)))
+    with pytest.raises(ExtractError, match=expected):
+        client(server).get("/a")
+    assert len(server.requests) == 1
+
+
+def test_connection_errors_are_retried_then_fail():
+    api = PlatformClient("http://127.0.0.1:9", TOKEN, max_retries=2, backoff_base=0.01, timeout=(0.5, 0.5))
+    with pytest.raises(ExtractError, match="GET /a failed after 2 retries"):
+        api.get("/a")
+
+
+def test_success_bodies_of_each_platform_pass(fake_platform):
+    bodies = [{"success": True, "code": 0, "data": {}}, {"ok": True, "total": 0, "items": []},
+              {"errcode": 0, "errmsg": "ok", "next_cursor": ""}]
+    server = fake_platform(sequence(*[(200, {}, b) for b in bodies]))
+    api = client(server)
+    assert [api.get("/a") for _ in bodies] == bodies
