@@ -2,7 +2,6 @@ import logging
 import time
 
 import pytest
-
 from cc_warehouse.sources.http_client import ExtractError, PlatformClient
 
 TOKEN = "secret-token-123"

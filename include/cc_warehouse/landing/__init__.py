@@ -1,0 +1,1 @@
+"""Landing zone: immutable, content-addressed extract files and their manifests."""
