@@ -1,14 +1,20 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.sources import paging
-from cc_warehouse.sources.entities import entity_spec
 from cc_warehouse.sources.http_client import ExtractError, PlatformClient
 from cc_warehouse.sources.paging import format_time, iter_pages
 
 SH = timezone(timedelta(hours=8))
 START = datetime(2026, 11, 14, tzinfo=SH)
 END = datetime(2026, 11, 15, tzinfo=SH)
+
+
+def api_of(entity):
+    return load_registry().entity(entity).api
+
+
 RECORDS = [{"id": str(i)} for i in range(237)]
 
 
@@ -48,14 +54,14 @@ def wecom_route(method, path, query, body):
 ])
 def test_each_paging_style_reads_to_exhaustion(fake_platform, entity, route):
     server = fake_platform(route)
-    pages = list(iter_pages(PlatformClient(server.base_url, "t"), entity_spec(entity)["api"], START, END))
+    pages = list(iter_pages(PlatformClient(server.base_url, "t"), api_of(entity), START, END))
     assert [r for page in pages for r in page] == RECORDS
     assert len(pages) == 3 and len(server.requests) == 3
 
 
 def test_window_and_extra_params_are_sent_in_the_entity_unit(fake_platform):
     server = fake_platform(red_route)
-    list(iter_pages(PlatformClient(server.base_url, "t"), entity_spec("red.orders")["api"], START, END))
+    list(iter_pages(PlatformClient(server.base_url, "t"), api_of("red.orders"), START, END))
     query = server.requests[0][2]
     assert query["start_time"] == str(int(START.timestamp() * 1000))
     assert query["end_time"] == str(int(END.timestamp() * 1000))
@@ -68,7 +74,7 @@ def test_stops_on_an_empty_page_even_if_total_is_wrong(fake_platform):
         return 200, {}, {"ok": True, "total": 10_000, "items": _slice(page - 1, 100)}
 
     server = fake_platform(route)
-    api = entity_spec("logistics.events")["api"]
+    api = api_of("logistics.events")
     assert sum(len(p) for p in iter_pages(PlatformClient(server.base_url, "t"), api, START, END)) == 237
     assert len(server.requests) == 4
 
@@ -77,7 +83,7 @@ def test_repeated_cursor_is_an_error_not_an_endless_loop(fake_platform):
     server = fake_platform(lambda *a: (200, {}, {"errcode": 0, "external_contact_list": [{"a": 1}],
                                                  "next_cursor": "same"}))
     with pytest.raises(ExtractError, match="cursor repeated"):
-        list(iter_pages(PlatformClient(server.base_url, "t"), entity_spec("wecom.contacts")["api"]))
+        list(iter_pages(PlatformClient(server.base_url, "t"), api_of("wecom.contacts")))
 
 
 def test_douyin_window_is_halved_when_page_times_size_would_pass_the_limit(fake_platform, monkeypatch):
@@ -96,7 +102,7 @@ def test_douyin_window_is_halved_when_page_times_size_would_pass_the_limit(fake_
                                                  "total": len(hits)}}
 
     server = fake_platform(route)
-    api = entity_spec("douyin.orders")["api"]
+    api = api_of("douyin.orders")
     got = [r["order_id"] for p in iter_pages(PlatformClient(server.base_url, "t"), api, START, END,
                                               page_size=size) for r in p]
     assert sorted(got) == sorted(str(s) for s in stamps)
