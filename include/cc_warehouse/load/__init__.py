@@ -1,0 +1,1 @@
+"""Loads from the landing zone into the restricted raw DuckDB file."""
