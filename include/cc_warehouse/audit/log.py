@@ -1,0 +1,99 @@
+"""The run audit: one row per pipeline run in ``run_audit`` of the restricted raw DuckDB file.
+
+Only file names, hashes, counts, statuses and timings are stored: every input is projected onto a
+fixed set of keys and coerced to numbers where a count is expected, so no record value can slip in.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from cc_warehouse.audit.connect import connect_with_retry
+
+RUN_AUDIT_DDL = """
+create table if not exists run_audit (
+    run_id varchar primary key,
+    dag_id varchar not null,
+    interval_start timestamptz,
+    interval_end timestamptz,
+    input_files json,
+    row_counts json,
+    gate_success boolean,
+    gate_result_id varchar,
+    dbt_results json,
+    status varchar not null,
+    recorded_at timestamptz not null
+)
+"""
+
+ROW_COUNT_KEYS = ("received", "loaded", "quarantined", "published")
+
+
+def _input_files(files: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{"file": Path(str(f["file"])).name, "sha256": str(f["sha256"]), "rows": int(f["rows"])}
+            for f in files]
+
+
+def _row_counts(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, int]]:
+    return {str(table): {k: int(counts[k]) for k in ROW_COUNT_KEYS if counts.get(k) is not None}
+            for table, counts in rows.items()}
+
+
+def _dbt_results(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [{"unique_id": str(r["unique_id"]), "status": str(r["status"]),
+             "execution_time": float(r.get("execution_time") or 0.0)} for r in results]
+
+
+def record_run(
+    raw_db: Path | str,
+    *,
+    run_id: str,
+    dag_id: str,
+    interval_start: datetime | None,
+    interval_end: datetime | None,
+    input_files: Sequence[Mapping[str, Any]],
+    rows: Mapping[str, Mapping[str, Any]],
+    gate_success: bool | None,
+    gate_result_id: str | None,
+    dbt_results: Sequence[Mapping[str, Any]],
+    status: str,
+    recorded_at: datetime | None = None,
+) -> None:
+    """Write (or, on a rerun of ``run_id``, replace) the audit row of one run."""
+    params = [
+        run_id, dag_id, interval_start, interval_end,
+        json.dumps(_input_files(input_files)), json.dumps(_row_counts(rows)),
+        gate_success, gate_result_id, json.dumps(_dbt_results(dbt_results)), status,
+        recorded_at or datetime.now().astimezone(),
+    ]
+    with connect_with_retry(raw_db) as con:
+        con.execute(RUN_AUDIT_DDL)
+        con.execute("begin transaction")
+        con.execute("delete from run_audit where run_id = ?", [run_id])
+        con.execute("insert into run_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
+        con.execute("commit")
+
+
+def latest_runs(raw_db: Path | str, n: int = 20) -> list[dict[str, Any]]:
+    """The ``n`` most recently recorded runs, newest first, JSON columns decoded; [] if none yet."""
+    if not Path(raw_db).exists():
+        return []
+    with connect_with_retry(raw_db, read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_name = 'run_audit'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        cursor = con.execute(
+            "select * from run_audit order by recorded_at desc, run_id desc limit ?", [n]
+        )
+        names = [d[0] for d in cursor.description]
+        records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    for record in records:
+        for column in ("input_files", "row_counts", "dbt_results"):
+            record[column] = json.loads(record[column]) if record[column] else None
+    return records

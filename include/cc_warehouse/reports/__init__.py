@@ -1,0 +1,1 @@
+"""Human-readable reports: run summary and the privacy report (counts only, never values)."""

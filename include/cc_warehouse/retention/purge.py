@@ -1,0 +1,126 @@
+"""Purge restricted copies past their retention period (PIPL art. 19).
+
+Removes landing ``dt=`` partitions (data files and their manifest) older than the entity's
+``retention_days``, the original CRM CSV copies likewise, and quarantine rows older than
+``retention_days.quarantine``. "Older than N days" means ``date < as_of - N days``. Idempotent:
+a second run with the same ``as_of`` removes nothing. Logs paths and counts only.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from cc_warehouse.audit.connect import connect_with_retry
+from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.landing.files import read_manifest
+from cc_warehouse.reports.warehouse import table_exists
+from cc_warehouse.retention.landing_inventory import (
+    ORIGINALS_DIR,
+    ORIGINALS_ENTITY,
+    landing_partitions,
+    original_copies,
+)
+from cc_warehouse.retention.policy import (
+    RegistryArg,
+    landing_retention_days,
+    quarantine_retention_days,
+    registry_document,
+)
+
+log = logging.getLogger(__name__)
+_TZ = ZoneInfo(LOCAL_TZ)
+
+
+@dataclass
+class PurgeResult:
+    """What was (or, on a dry run, would be) removed."""
+
+    as_of: date
+    dry_run: bool
+    partitions_removed: int = 0
+    files_removed: int = 0
+    manifest_entries_removed: int = 0
+    original_copies_removed: int = 0
+    quarantine_rows_removed: int = 0
+    removed_paths: list[str] = field(default_factory=list)
+
+
+def _purge_partitions(landing_dir: Path, registry: Mapping[str, Any], result: PurgeResult) -> None:
+    for part in landing_partitions(landing_dir):
+        cutoff = result.as_of - timedelta(days=landing_retention_days(registry, part.entity))
+        if part.dt >= cutoff:
+            continue
+        files = len(part.data_files)
+        entries = len(read_manifest(part.path).get("partitions", {}))
+        log.info("purge %s: %s (%d files, %d manifest entries)%s", part.entity, part.path, files, entries,
+                 " [dry run]" if result.dry_run else "")
+        if not result.dry_run:
+            shutil.rmtree(part.path)
+        result.partitions_removed += 1
+        result.files_removed += files
+        result.manifest_entries_removed += entries
+        result.removed_paths.append(str(part.path))
+
+
+def _purge_originals(landing_dir: Path, registry: Mapping[str, Any], result: PurgeResult) -> None:
+    cutoff = result.as_of - timedelta(days=landing_retention_days(registry, ORIGINALS_ENTITY))
+    for path, day in original_copies(landing_dir):
+        if day >= cutoff:
+            continue
+        log.info("purge CRM original copy: %s%s", path, " [dry run]" if result.dry_run else "")
+        if not result.dry_run:
+            path.unlink()
+        result.original_copies_removed += 1
+        result.removed_paths.append(str(path))
+    root = Path(landing_dir) / ORIGINALS_DIR
+    if not result.dry_run and root.is_dir():
+        for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
+            if not any(directory.iterdir()):
+                directory.rmdir()
+
+
+def _purge_quarantine(raw_db: Path, registry: Mapping[str, Any], result: PurgeResult) -> None:
+    if not Path(raw_db).exists():
+        return
+    cutoff_day = result.as_of - timedelta(days=quarantine_retention_days(registry))
+    cutoff = datetime.combine(cutoff_day, time.min, tzinfo=_TZ)
+    with connect_with_retry(raw_db, read_only=result.dry_run) as con:
+        if not table_exists(con, "quarantine"):
+            return
+        per_entity = con.execute(
+            "select source, entity, count(*) from quarantine where _quarantined_at < ? "
+            "group by all order by all", [cutoff],
+        ).fetchall()
+        for source, entity, rows in per_entity:
+            log.info("purge quarantine %s.%s: %d rows older than %s%s", source, entity, rows, cutoff_day,
+                     " [dry run]" if result.dry_run else "")
+            result.quarantine_rows_removed += rows
+        if per_entity and not result.dry_run:
+            con.execute("delete from quarantine where _quarantined_at < ?", [cutoff])
+
+
+def purge(
+    landing_dir: Path,
+    raw_db: Path,
+    *,
+    as_of: date,
+    registry: RegistryArg = None,
+    dry_run: bool = False,
+) -> PurgeResult:
+    """Remove landing partitions, CRM originals and quarantine rows past retention as of ``as_of``."""
+    doc = registry_document(registry)
+    result = PurgeResult(as_of=as_of, dry_run=dry_run)
+    _purge_partitions(Path(landing_dir), doc, result)
+    _purge_originals(Path(landing_dir), doc, result)
+    _purge_quarantine(Path(raw_db), doc, result)
+    log.info("purge as of %s%s: %d partitions (%d files), %d CRM originals, %d quarantine rows",
+             as_of, " [dry run]" if dry_run else "", result.partitions_removed, result.files_removed,
+             result.original_copies_removed, result.quarantine_rows_removed)
+    return result
