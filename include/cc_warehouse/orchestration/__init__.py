@@ -1,0 +1,1 @@
+"""Task bodies for the DAGs: plain functions, heavy imports inside, JSON-safe inputs and outputs."""

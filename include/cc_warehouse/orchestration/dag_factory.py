@@ -1,0 +1,180 @@
+"""Builds the DAGs from the family table. Only Airflow and the standard library at import time:
+every task body imports its heavy modules (duckdb, requests, dbt, great_expectations) when it runs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+
+from cc_warehouse.assets import RAW_ASSETS, RAW_CRM, RAW_DOUYIN, RAW_FULFILMENT, RAW_RED, WAREHOUSE
+from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.orchestration.families import FAMILIES
+
+# One slot: DuckDB allows one writer process per file, so tasks that write the raw file queue here.
+RAW_DB_POOL = "duckdb_raw"
+START_DATE = pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ)
+DEFAULT_ARGS = {
+    "owner": "data-engineering",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=2),
+    "retry_exponential_backoff": True,
+    "execution_timeout": timedelta(hours=1),
+}
+FAMILY_ASSETS = {"douyin": RAW_DOUYIN, "red": RAW_RED, "fulfilment": RAW_FULFILMENT, "crm": RAW_CRM}
+
+
+@task
+def extract_entity(entity: str, **context) -> list[dict]:
+    from cc_warehouse.orchestration import ingest
+
+    params = context["params"]
+    return ingest.extract(entity, context["data_interval_start"], context["data_interval_end"],
+                          run_id=context["run_id"], backfill_days=int(params["backfill_days"]),
+                          lookback_days=int(params["lookback_days"]))
+
+
+@task
+def extract_inbox_entity(entity: str, **context) -> list[dict]:
+    from cc_warehouse.orchestration import ingest
+
+    return ingest.extract_inbox(entity, run_id=context["run_id"])
+
+
+@task(pool=RAW_DB_POOL)
+def load_entity(landed: list[dict], **context) -> list[dict]:
+    from cc_warehouse.orchestration import ingest
+
+    return ingest.load(landed, run_id=context["run_id"])
+
+
+@task
+def audit_run(landed: list[list[dict]], loads: list[list[dict]], **context) -> dict:
+    from cc_warehouse.orchestration import ingest
+
+    return ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                        interval_start=context["data_interval_start"],
+                        interval_end=context["data_interval_end"], landed=landed, loads=loads)
+
+
+def build_ingest_dag(family_key: str):
+    """One ingestion DAG per source family: extract each entity → load it → audit and emit the raw Asset."""
+    family = FAMILIES[family_key]
+    asset = FAMILY_ASSETS[family_key]
+
+    @dag(
+        dag_id=family.dag_id,
+        description=family.description,
+        # Calendar days in Asia/Shanghai: a run extracts exactly its day; backfills replay days.
+        schedule=CronDataIntervalTimetable("0 0 * * *", timezone=LOCAL_TZ),
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["ingest", family_key],
+        params={
+            "backfill_days": Param(0, type="integer", minimum=0, maximum=90,
+                                   description="Extract this many days before the interval end (history load)."),
+            "lookback_days": Param(family.lookback_days, type="integer", minimum=0, maximum=7,
+                                   description="Also re-extract this many days before the interval (late data)."),
+        },
+        doc_md=f"{family.description}\n\nExtract → land (atomic, tokenised) → load raw (quarantine) → audit.",
+    )
+    def ingest_dag():
+        landed, loads = [], []
+        for entity in family.api_entities:
+            name = entity.replace(".", "_")
+            files = extract_entity.override(task_id=f"extract_{name}")(entity)
+            landed.append(files)
+            loads.append(load_entity.override(task_id=f"load_{name}")(files))
+        for entity in family.inbox_entities:
+            name = entity.replace(".", "_")
+            files = extract_inbox_entity.override(task_id=f"extract_{name}")(entity)
+            landed.append(files)
+            loads.append(load_entity.override(task_id=f"load_{name}")(files))
+        audit_run.override(outlets=[asset])(landed, loads)
+
+    return ingest_dag()
+
+
+@task(pool=RAW_DB_POOL)
+def dbt_build(**context) -> dict:
+    from cc_warehouse.orchestration import transform
+
+    return transform.dbt_build(run_id=context["run_id"])
+
+
+@task
+def quality_gate(**context) -> dict:
+    from cc_warehouse.orchestration import transform
+
+    return transform.quality_gate(run_id=context["run_id"])
+
+
+@task(outlets=[WAREHOUSE])
+def publish_warehouse(**context) -> dict:
+    from cc_warehouse.orchestration import transform
+
+    return transform.publish_warehouse()
+
+
+@task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)
+def write_reports(**context) -> dict:
+    from cc_warehouse.orchestration import transform
+
+    ti = context["ti"]
+    built = ti.xcom_pull(task_ids="dbt_build") or {}
+    published = ti.xcom_pull(task_ids="publish_warehouse")
+    return transform.write_reports(run_id=context["run_id"], dbt_results=built.get("results"),
+                                   published=published)
+
+
+def build_transform_dag():
+    """dbt build (one invocation) → GX gate → atomic publish → reports; scheduled on all raw Assets."""
+
+    @dag(
+        dag_id="transform_warehouse",
+        description="Build staging and marts with dbt, gate with Great Expectations, publish, report.",
+        schedule=RAW_ASSETS,
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args={**DEFAULT_ARGS, "retries": 1},
+        tags=["transform", "publish"],
+        doc_md="Runs when every raw family has new data. A failed gate leaves the published file untouched.",
+    )
+    def transform_dag():
+        built = dbt_build()
+        gated = quality_gate()
+        published = publish_warehouse()
+        reports = write_reports()
+        built >> gated >> published >> reports
+
+    return transform_dag()
+
+
+@task
+def purge_expired(**context) -> dict:
+    from cc_warehouse.orchestration import transform
+
+    return transform.purge_expired(as_of=context["data_interval_end"])
+
+
+def build_retention_dag():
+    """Daily purge of landing files and quarantine rows past their retention period (PIPL art. 19)."""
+
+    @dag(
+        dag_id="purge_retention",
+        description="Purge landing files and quarantine rows past retention.",
+        schedule=CronDataIntervalTimetable("30 3 * * *", timezone=LOCAL_TZ),
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["privacy", "retention"],
+    )
+    def retention_dag():
+        purge_expired.override(pool=RAW_DB_POOL)()
+
+    return retention_dag()

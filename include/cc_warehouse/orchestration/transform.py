@@ -1,0 +1,120 @@
+"""Task bodies of the transform and retention DAGs: dbt build → gate → publish → reports; purge."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from cc_warehouse.config import settings
+
+log = logging.getLogger(__name__)
+
+
+def build_db_path() -> Path:
+    """The pipeline's own DuckDB file (staging + marts). Persistent, so incremental models work."""
+    return settings().build_dir / "warehouse_build.duckdb"
+
+
+def safe_run_id(run_id: str) -> str:
+    """Run ids carry ':' and '+'; file names get a portable form."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
+
+
+def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
+    """One `dbt build` over the whole project (models, seeds, snapshots, tests) into the build file."""
+    from dbt.cli.main import dbtRunner
+
+    cfg = settings()
+    cfg.ensure_dirs()
+    if not cfg.raw_db.exists():
+        raise FileNotFoundError(f"raw database {cfg.raw_db} does not exist yet: run the ingestion DAGs first")
+    os.environ["CCWH_BUILD_DB"] = str(build_db_path())
+    os.environ["CCWH_RAW_DB"] = str(cfg.raw_db)
+    args = ["build", "--project-dir", str(cfg.dbt_project_dir), "--profiles-dir", str(cfg.dbt_project_dir),
+            "--target-path", str(cfg.var / "dbt" / "target"), "--log-path", str(cfg.var / "dbt" / "logs")]
+    if select:
+        args += ["--select", *select]
+    log.info("dbt %s", " ".join(args))
+    outcome = dbtRunner().invoke(args)
+    results = []
+    for r in (outcome.result or []):
+        results.append({"unique_id": r.node.unique_id, "status": str(r.status),
+                        "execution_time": round(float(r.execution_time or 0), 3)})
+    failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "runtime error")]
+    if not outcome.success:
+        detail = f"{len(failed)} failing node(s): {', '.join(failed[:20])}" if failed else str(outcome.exception)
+        raise RuntimeError(f"dbt build failed ({detail}); nothing will be published")
+    log.info("dbt build ok: %d nodes", len(results))
+    return {"build_db": str(build_db_path()), "run_id": run_id, "results": results}
+
+
+def quality_gate(*, run_id: str) -> dict:
+    """Validate the build with Great Expectations; a failed expectation fails the task (nothing published)."""
+    from cc_warehouse.quality.gate import assert_gate, run_gate
+
+    cfg = settings()
+    result = run_gate(build_db_path(), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id))
+    summary = {"success": result.success, "results_path": str(result.results_path),
+               "data_docs_index": str(result.data_docs_index)}
+    assert_gate(result)
+    return summary
+
+
+def publish_warehouse() -> dict:
+    """Replace the analyst-facing file atomically with the validated build's marts."""
+    from cc_warehouse.publish.warehouse import publish
+
+    cfg = settings()
+    result = publish(build_db_path(), cfg.warehouse_db)
+    log.info("published %s (%d tables)", result.path, len(result.tables))
+    return {"path": str(result.path), "tables": result.tables}
+
+
+def gate_json_path(run_id: str) -> Path:
+    return settings().reports_dir / "gate" / f"{safe_run_id(run_id)}.json"
+
+
+def write_reports(*, run_id: str, dbt_results: list[dict] | None = None,
+                  published: dict | None = None) -> dict:
+    """Run summary, privacy report and the run audit; then fail if this run's gate did not pass."""
+    from cc_warehouse.audit.log import record_run
+    from cc_warehouse.reports.privacy_report import write_privacy_report
+    from cc_warehouse.reports.run_summary import write_run_summary
+
+    cfg = settings()
+    cfg.ensure_dirs()
+    gate_path = gate_json_path(run_id)
+    gate = json.loads(gate_path.read_text(encoding="utf-8")) if gate_path.exists() else None
+    summary = write_run_summary(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
+                                gate_json=gate_path if gate else None, reports_dir=cfg.reports_dir,
+                                run_id=run_id)
+    privacy = write_privacy_report(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
+                                   landing_dir=cfg.landing_dir, reports_dir=cfg.reports_dir)
+    gate_success = bool(gate and gate.get("success"))
+    published_rows = (published or {}).get("tables", {})
+    now = datetime.now().astimezone()
+    record_run(cfg.raw_db, run_id=run_id, dag_id="transform_warehouse", interval_start=now, interval_end=now,
+               input_files=[], rows={t: {"published": n} for t, n in published_rows.items()},
+               gate_success=gate_success if gate else None, gate_result_id=gate_path.name if gate else None,
+               dbt_results=dbt_results or [],
+               status="success" if gate_success and published else "failed")
+    log.info("reports written: %s, %s", summary, privacy)
+    if not gate_success or not published:
+        raise RuntimeError("this run did not pass the gate or was not published; the published warehouse "
+                           f"is unchanged. Reports: {summary}")
+    return {"summary": str(summary), "privacy_report": str(privacy)}
+
+
+def purge_expired(*, as_of: datetime | date) -> dict:
+    """Retention: purge landing files and quarantine rows older than their registry retention."""
+    from cc_warehouse.retention.purge import purge
+
+    cfg = settings()
+    day = as_of.date() if isinstance(as_of, datetime) else as_of
+    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day)
+    log.info("retention purge as of %s: %s", day, result)
+    return {k: v for k, v in vars(result).items()} if hasattr(result, "__dict__") else {"result": str(result)}
