@@ -3,8 +3,9 @@ import re
 from collections import Counter
 from datetime import date
 
+from cc_warehouse.privacy.registry import DEFAULT_REGISTRY_PATH as REGISTRY_PATH
+from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.reports.privacy_report import write_privacy_report
-from cc_warehouse.retention.policy import REGISTRY_PATH, registry_document
 from report_fixtures import PLANTED_ID, PLANTED_PHONE, build_warehouse
 
 AS_OF = date(2026, 11, 15)
@@ -25,7 +26,7 @@ def _row(page, first_cell):
 
 def test_inventory_lists_every_entity_and_treatment_counts(report_inputs):
     page = _write(report_inputs)
-    for entity in registry_document()["entities"]:
+    for entity in load_registry().entity_names:
         assert f"<td>{entity}</td>" in page
     # Independent count: every "treatment: x" in the YAML text is one registry field.
     expected = Counter(re.findall(r"treatment: (\w+)", REGISTRY_PATH.read_text(encoding="utf-8")))
@@ -72,10 +73,10 @@ def test_consent_falls_back_to_raw_crm_members(report_inputs, tmp_path):
     assert "marketing 营销授权 3 75.0" in text and "cross-border 跨境授权 1 25.0" in text
 
 
-def test_runs_gate_and_escaping(report_inputs):
-    registry = dict(registry_document())
-    registry["entities"] = {"x.y": {"fields": {"f": {"level": "basic", "treatment": "keep",
-                                                      "purpose": "<script>alert(1)</script>"}}}}
+def test_runs_gate_and_escaping(report_inputs, tmp_path):
+    registry = tmp_path / "registry.yml"
+    registry.write_text(REGISTRY_PATH.read_text(encoding="utf-8").replace(
+        "purpose: order key (19-digit string)", 'purpose: "<script>alert(1)</script>"'), encoding="utf-8")
     page = _write(report_inputs, registry=registry)
     assert "<script>" not in page and html.escape("<script>alert(1)</script>") in page
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())

@@ -1,12 +1,13 @@
 """Counts of personal information found or removed: landing redactions and a scan of the published file.
 
-Only counts leave this module. The warehouse scan runs entirely inside DuckDB (regex counts per
-column), so no scanned value is ever fetched into Python.
+Only counts leave this module. The warehouse scan pre-selects candidate values inside DuckDB with the
+detectors' RE2 patterns and confirms them with ``find_pii``; values are never logged or returned.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -14,18 +15,12 @@ from typing import Any
 import duckdb
 
 from cc_warehouse.landing.files import MANIFEST_NAME
+from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii
 from cc_warehouse.reports.warehouse import PUBLISHED_SCHEMAS, quote_ident
 
-# RE2 patterns with explicit digit boundaries (no look-behind in DuckDB). Kept in step with the
-# detectors of cc_warehouse.privacy; bank cards need a Luhn check and are left to those detectors.
-SCAN_PATTERNS: dict[str, str] = {
-    "mobile": r"(^|[^0-9])(\+?86|0086)?[ -]?1[3-9][0-9]{9}([^0-9]|$)",
-    "id_number": r"(^|[^0-9])[1-9][0-9]{5}(18|19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])"
-                 r"[0-9]{3}[0-9Xx]([^0-9]|$)",
-    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
-}
-# Warehouse tokens (tk<version>_<32 hex>) are removed before matching: their hex can contain digit runs.
-TOKEN_SQL_PATTERN = r"tk[0-9]+_[0-9a-f]{32}"
+# Platform identifiers (order ids, 19 digits) can pass a Luhn check: in a column named ``id`` / ``*_id`` /
+# ``*_no`` a bank-card finding spanning the whole value is the identifier itself, not a card number.
+IDENTIFIER_COLUMN = re.compile(r"(^|_)(id|no)$", re.IGNORECASE)
 
 
 def landing_redactions(landing_dir: Path) -> list[dict[str, Any]]:
@@ -53,28 +48,33 @@ def _string_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], lis
     return columns
 
 
-def scan_published_strings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
-    """Per published string column, the number of rows matching each PII pattern (counts only).
+def _column_findings(con: duckdb.DuckDBPyConnection, table: str, column: str) -> Counter[str]:
+    """Findings per kind in one column: SQL pre-scan for candidates, ``find_pii`` to confirm them."""
+    identifier = bool(IDENTIFIER_COLUMN.search(column))
+    candidates = con.execute(
+        f"select {quote_ident(column)}, count(*) from {table} "
+        f"where regexp_matches({quote_ident(column)}, ?) group by 1", [SQL_ANY_PII],
+    ).fetchall()
+    counts: Counter[str] = Counter()
+    for value, rows in candidates:
+        for finding in find_pii(value):
+            if identifier and finding.kind == "bank_card" and finding.end - finding.start == len(value):
+                continue
+            counts[finding.kind] += rows
+    return counts
 
-    Returns ``{"columns_scanned": n, "findings": [{"column": "schema.table.col", "kind", "rows"}]}``
-    listing only non-zero counts.
+
+def scan_published_strings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Per published string column, the number of PII findings of each kind (counts only).
+
+    Returns ``{"columns_scanned": n, "findings": [{"column": "schema.table.col", "kind", "count"}]}``
+    listing only non-zero counts. Candidate values stay in memory for the check and are never kept.
     """
     findings = []
-    scanned = 0
-    for (schema, table), columns in _string_columns(con).items():
-        selects, labels = [], []
-        for column in columns:
-            cleaned = f"regexp_replace({quote_ident(column)}, '{TOKEN_SQL_PATTERN}', '', 'g')"
-            for kind in SCAN_PATTERNS:
-                selects.append(f"count(*) filter (where regexp_matches({cleaned}, ?))")
-                labels.append((column, kind))
-        params = [SCAN_PATTERNS[kind] for _, kind in labels]
-        counts = con.execute(
-            f"select {', '.join(selects)} from {quote_ident(schema)}.{quote_ident(table)}", params
-        ).fetchone()
-        scanned += len(columns)
-        findings.extend(
-            {"column": f"{schema}.{table}.{column}", "kind": kind, "rows": int(n)}
-            for (column, kind), n in zip(labels, counts, strict=True) if n
-        )
-    return {"columns_scanned": scanned, "findings": findings}
+    columns = _string_columns(con)
+    for (schema, table), names in columns.items():
+        qualified = f"{quote_ident(schema)}.{quote_ident(table)}"
+        for column in names:
+            findings.extend({"column": f"{schema}.{table}.{column}", "kind": kind, "count": n}
+                            for kind, n in sorted(_column_findings(con, qualified, column).items()))
+    return {"columns_scanned": sum(len(names) for names in columns.values()), "findings": findings}

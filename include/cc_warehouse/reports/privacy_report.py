@@ -8,7 +8,6 @@ name, a date or a count: record values are never read into the report.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import duckdb
 from cc_warehouse.audit.connect import connect_with_retry
 from cc_warehouse.audit.log import latest_runs
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.privacy.registry import Registry
 from cc_warehouse.reports.gate_results import latest_gate_json, read_gate_result
 from cc_warehouse.reports.pii_scan import landing_redactions, scan_published_strings
 from cc_warehouse.reports.rendering import render
@@ -29,7 +29,7 @@ from cc_warehouse.retention.policy import (
     RegistryArg,
     landing_retention_days,
     quarantine_retention_days,
-    registry_document,
+    resolve_registry,
 )
 
 LEVEL_LABELS = {"basic": "基础信息", "behaviour": "行为数据", "transaction": "交易数据"}
@@ -39,30 +39,11 @@ RAW_CONSENT_FIELDS = {"marketing_consent": MARKETING, "crossborder_consent": CRO
 
 
 # --- (1) inventory ------------------------------------------------------------------------------------
-def _walk_fields(entity: str, fields: Mapping[str, Any], prefix: str, days: int) -> list[dict[str, Any]]:
-    rows = []
-    for name, spec in fields.items():
-        path = f"{prefix}{name}"
-        rows.append({
-            "entity": entity, "path": path, "level": spec.get("level", ""),
-            "level_label": LEVEL_LABELS.get(spec.get("level", ""), ""),
-            "sensitive": bool(spec.get("sensitive", False)), "treatment": spec.get("treatment", ""),
-            "purpose": str(spec.get("purpose", "")), "retention_days": days,
-        })
-        if isinstance(spec.get("fields"), Mapping):
-            rows.extend(_walk_fields(entity, spec["fields"], f"{path}.", days))
-        if isinstance(spec.get("items"), Mapping):
-            rows.extend(_walk_fields(entity, spec["items"], f"{path}[].", days))
-    return rows
-
-
-def registry_inventory(registry: Mapping[str, Any]) -> list[dict[str, Any]]:
+def registry_inventory(registry: Registry) -> list[dict[str, Any]]:
     """One row per registry field (nested objects as ``a.b``, list items as ``a[].b``)."""
-    rows = []
-    for entity, spec in registry["entities"].items():
-        days = landing_retention_days(registry, entity)
-        rows.extend(_walk_fields(entity, spec.get("fields", {}), "", days))
-    return rows
+    return [{**row._asdict(), "level_label": LEVEL_LABELS.get(row.level, ""),
+             "retention_days": landing_retention_days(registry, row.entity)}
+            for row in registry.fields_flat()]
 
 
 def entity_summary(inventory: list[dict[str, Any]], treatments: list[str]) -> list[dict[str, Any]]:
@@ -149,9 +130,9 @@ def _retention_row(entity: str, held: int, oldest: date | None, days: int, as_of
             "overdue": bool(due and due < as_of)}
 
 
-def landing_retention(landing_dir: Path, registry: Mapping[str, Any], as_of: date) -> list[dict[str, Any]]:
+def landing_retention(landing_dir: Path, registry: Registry, as_of: date) -> list[dict[str, Any]]:
     """Per entity (registry entities, plus any found on disk): files held, oldest date, purge due date."""
-    held: dict[str, list[date]] = {entity: [] for entity in registry["entities"]}
+    held: dict[str, list[date]] = {entity: [] for entity in registry.entity_names}
     for part in landing_partitions(landing_dir):
         held.setdefault(part.entity, []).extend(part.dt for _ in part.data_files)
     rows = [_retention_row(entity, len(days), min(days, default=None),
@@ -164,7 +145,7 @@ def landing_retention(landing_dir: Path, registry: Mapping[str, Any], as_of: dat
     return rows
 
 
-def quarantine_held(raw_db: Path, registry: Mapping[str, Any], as_of: date) -> list[dict[str, Any]]:
+def quarantine_held(raw_db: Path, registry: Registry, as_of: date) -> list[dict[str, Any]]:
     """Quarantine rows held per entity, the oldest, and when that one falls due."""
     if not Path(raw_db).exists():
         return []
@@ -205,7 +186,7 @@ def write_privacy_report(
     as_of: date | None = None,
 ) -> Path:
     """Write ``reports_dir/privacy/index.html`` and return its path."""
-    doc = registry_document(registry)
+    doc = resolve_registry(registry)
     as_of = as_of or datetime.now(ZoneInfo(LOCAL_TZ)).date()
     inventory = registry_inventory(doc)
     treatment_counts = sorted(Counter(r["treatment"] for r in inventory).items())

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from cc_warehouse.audit.connect import connect_with_retry
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.landing.files import read_manifest
+from cc_warehouse.privacy.registry import Registry
 from cc_warehouse.reports.warehouse import table_exists
 from cc_warehouse.retention.landing_inventory import (
     ORIGINALS_DIR,
@@ -31,7 +30,7 @@ from cc_warehouse.retention.policy import (
     RegistryArg,
     landing_retention_days,
     quarantine_retention_days,
-    registry_document,
+    resolve_registry,
 )
 
 log = logging.getLogger(__name__)
@@ -52,7 +51,7 @@ class PurgeResult:
     removed_paths: list[str] = field(default_factory=list)
 
 
-def _purge_partitions(landing_dir: Path, registry: Mapping[str, Any], result: PurgeResult) -> None:
+def _purge_partitions(landing_dir: Path, registry: Registry, result: PurgeResult) -> None:
     for part in landing_partitions(landing_dir):
         cutoff = result.as_of - timedelta(days=landing_retention_days(registry, part.entity))
         if part.dt >= cutoff:
@@ -69,7 +68,7 @@ def _purge_partitions(landing_dir: Path, registry: Mapping[str, Any], result: Pu
         result.removed_paths.append(str(part.path))
 
 
-def _purge_originals(landing_dir: Path, registry: Mapping[str, Any], result: PurgeResult) -> None:
+def _purge_originals(landing_dir: Path, registry: Registry, result: PurgeResult) -> None:
     cutoff = result.as_of - timedelta(days=landing_retention_days(registry, ORIGINALS_ENTITY))
     for path, day in original_copies(landing_dir):
         if day >= cutoff:
@@ -86,7 +85,7 @@ def _purge_originals(landing_dir: Path, registry: Mapping[str, Any], result: Pur
                 directory.rmdir()
 
 
-def _purge_quarantine(raw_db: Path, registry: Mapping[str, Any], result: PurgeResult) -> None:
+def _purge_quarantine(raw_db: Path, registry: Registry, result: PurgeResult) -> None:
     if not Path(raw_db).exists():
         return
     cutoff_day = result.as_of - timedelta(days=quarantine_retention_days(registry))
@@ -115,7 +114,7 @@ def purge(
     dry_run: bool = False,
 ) -> PurgeResult:
     """Remove landing partitions, CRM originals and quarantine rows past retention as of ``as_of``."""
-    doc = registry_document(registry)
+    doc = resolve_registry(registry)
     result = PurgeResult(as_of=as_of, dry_run=dry_run)
     _purge_partitions(Path(landing_dir), doc, result)
     _purge_originals(Path(landing_dir), doc, result)
