@@ -1,0 +1,1 @@
+"""Deterministic synthetic data for the platform stand-in: `generate(GenConfig(...))`."""

@@ -1,0 +1,169 @@
+"""Orchestrate one synthetic dataset: Parquet per API entity, helper tables, CRM CSVs, ground truth."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from cc_warehouse.datagen import schema
+from cc_warehouse.datagen.calendar import Window, iso
+from cc_warehouse.datagen.content import plan_live_sessions, plan_pieces
+from cc_warehouse.datagen.crossborder import simulate_customs
+from cc_warehouse.datagen.metrics import live_sessions_table, notes_tables, videos_table
+from cc_warehouse.datagen.orders import DOUYIN, RED, Orders, draw_orders, paid_mask, settle_fulfilment
+from cc_warehouse.datagen.population import Customers, make_catalog, make_creators, make_customers
+from cc_warehouse.datagen.private_domain import (
+    contact_ids,
+    crm_members,
+    wecom_contacts,
+    wecom_groups,
+    write_crm_exports,
+)
+from cc_warehouse.datagen.shops import (
+    DOUYIN_PAID_STATUSES,
+    RED_PAID_STATUSES,
+    build_shop_tables,
+    order_numbers,
+)
+
+
+@dataclass(frozen=True)
+class GenConfig:
+    """Scale knobs: customers and days; everything else follows from the seed."""
+
+    out: Path
+    seed: int = 7
+    days: int = 30
+    end_date: date = date(2026, 11, 15)
+    customers: int = 2000
+    pii_rate: float = 0.01
+    bad_rate: float = 0.002
+
+
+def _clip(value: int, lo: int, hi: int) -> int:
+    return int(min(max(value, lo), hi))
+
+
+def generate(cfg: GenConfig) -> dict[str, Any]:
+    """Write the dataset into cfg.out and return the ground truth (also written as ground_truth.json)."""
+    rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(cfg.seed).spawn(9)]
+    window = Window(cfg.end_date, cfg.days)
+    n = cfg.customers
+    customers = make_customers(rngs[0], n, window)
+    catalog = make_catalog(rngs[1])
+    dy_creators = make_creators(rngs[1], _clip(n // 50, 20, 5000), "douyin")
+    red_creators = make_creators(rngs[1], _clip(n // 40, 20, 5000), "red")
+    sessions = plan_live_sessions(rngs[2], window, dy_creators, _clip(n // 2000, 2, 40))
+    videos = plan_pieces(rngs[2], window, dy_creators, _clip(n // 1000, 3, 150), 0.3, "douyin")
+    notes = plan_pieces(rngs[2], window, red_creators, _clip(n // 800, 3, 150), 0.1, "red")
+    orders = draw_orders(
+        rngs[3], window, customers, catalog, sessions, videos, notes, dy_creators, red_creators
+    )
+    order_no, pay_no = order_numbers(rngs[4], orders)
+    customs = simulate_customs(rngs[5], orders, window, order_no, pay_no, customers)
+    settle_fulfilment(
+        rngs[5], orders, window, customs.ship_s, customs.deliver_s, customs.returned, cfg.bad_rate
+    )
+    shops = build_shop_tables(
+        rngs[6],
+        orders,
+        window,
+        customers,
+        catalog,
+        sessions,
+        videos,
+        notes,
+        dy_creators,
+        red_creators,
+        order_no,
+        pay_no,
+        cfg.pii_rate,
+    )
+    live, attributed = live_sessions_table(rngs[7], sessions, orders, dy_creators, window)
+    notes_t, comments_t, planted_content = notes_tables(
+        rngs[7], notes, orders, red_creators, window, customers.phone, cfg.pii_rate
+    )
+    external_ids = contact_ids(rngs[8], customers)
+    tables: dict[str, pa.Table] = {
+        **shops.tables,
+        "douyin.live_sessions": live,
+        "douyin.videos": videos_table(rngs[7], videos, orders, dy_creators, window),
+        "red.notes": notes_t,
+        "red.note_comments": comments_t,
+        "customs.declarations": customs.declarations,
+        "customs.receipts": customs.receipts,
+        "logistics.events": customs.events,
+        "wecom.contacts": wecom_contacts(rngs[8], customers, external_ids, sessions, notes, window),
+        "wecom.group_chats": wecom_groups(rngs[8], customers, external_ids, window),
+    }
+    entities = schema.load_entities()
+    missing = set(schema.api_entities(entities)) - set(tables)
+    if missing:
+        raise ValueError(f"no generator for API entities {sorted(missing)}")
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    for entity, table in tables.items():
+        schema.check_table(entity, table, entities[entity])
+        pq.write_table(table, cfg.out / f"{entity}.parquet", compression="zstd")
+    for name, table in shops.helpers.items():
+        pq.write_table(table, cfg.out / f"{name}.parquet", compression="zstd")
+    members = crm_members(rngs[8], customers, external_ids, window)
+    write_crm_exports(members, entities["crm.members"]["headers"], cfg.out / "crm_members", window)
+
+    truth = {
+        **_order_truth(orders, customers),
+        "live_session_attributed_orders": attributed,
+        "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
+        "planted_pii": {**shops.planted_pii, **planted_content},
+        "planted_bad_rows": shops.planted_bad_rows,
+        "row_counts": {**{e: t.num_rows for e, t in tables.items()}, "crm.members": members.num_rows},
+        "window": {"start": iso(window.start_s), "end": iso(window.end_s), "tz": "Asia/Shanghai"},
+        "paid_status_codes": {"douyin": DOUYIN_PAID_STATUSES, "red": RED_PAID_STATUSES},
+        "config": {
+            "seed": cfg.seed,
+            "days": cfg.days,
+            "end_date": cfg.end_date.isoformat(),
+            "customers": cfg.customers,
+            "pii_rate": cfg.pii_rate,
+            "bad_rate": cfg.bad_rate,
+        },
+    }
+    (cfg.out / "ground_truth.json").write_text(
+        json.dumps(truth, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8"
+    )
+    return truth
+
+
+def _order_truth(orders: Orders, customers: Customers) -> dict[str, Any]:
+    paid = paid_mask(orders)
+    total = orders.total_pay
+    names = {DOUYIN: "douyin", RED: "red"}
+    per_customer = np.bincount(orders.customer[paid], minlength=customers.n)
+    buyers = per_customer > 0
+    private, public = buyers & customers.is_member, buyers & ~customers.is_member
+    return {
+        "paid_orders": {names[p]: int((paid & (orders.platform == p)).sum()) for p in names},
+        "gmv_fen": {names[p]: int(total[paid & (orders.platform == p)].sum()) for p in names},
+        "repurchase": {
+            "private_orders_per_customer": round(
+                float(per_customer[private].sum() / max(private.sum(), 1)), 4
+            ),
+            "public_orders_per_customer": round(float(per_customer[public].sum() / max(public.sum(), 1)), 4),
+        },
+    }
+
+
+def _fulfilment_truth(orders: Orders) -> dict[str, float | None]:
+    done = paid_mask(orders) & orders.cross_border & (orders.deliver_s > 0)
+    out: dict[str, float | None] = {}
+    for mode in (1210, 9610):
+        sel = done & (orders.trade_mode == mode)
+        hours = (orders.deliver_s[sel] - orders.pay_s[sel]) / 3600.0
+        out[str(mode)] = round(float(np.median(hours)), 3) if sel.any() else None
+    return out
