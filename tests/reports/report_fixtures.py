@@ -107,10 +107,13 @@ def gate_json(reports_dir: Path) -> Path:
     gate_dir = reports_dir / "gate"
     gate_dir.mkdir(parents=True)
     path = gate_dir / "run-2.json"
+    # the shape cc_warehouse.quality.gate writes
     path.write_text(json.dumps({"run_id": "run-2", "success": False, "suites": [
-        {"name": "marts_pii", "success": False, "evaluated": 12, "failed_expectations": [
-            {"expectation_type": "expect_column_values_to_not_match_regex", "column": "buyer_note",
-             "unexpected_count": 1}]},
-        {"name": "marts_integrity", "success": True, "evaluated": 30, "failed_expectations": []},
-    ]}))
+        {"suite": "pii.conversion.fct_orders", "success": False, "evaluated": 12, "failed": 1,
+         "failed_expectations": [
+             {"expectation": "expect_column_values_to_be_in_set", "table": "conversion.fct_orders",
+              "column": "buyer_note", "rule": "mobile", "unexpected_count": 1, "observed_value": None}]},
+        {"suite": "structure.core.dim_customer", "success": True, "evaluated": 30, "failed": 0,
+         "failed_expectations": []},
+    ], "failures": ["pii.conversion.fct_orders: expect_column_values_to_be_in_set buyer_note"]}))
     return path

@@ -82,4 +82,4 @@ def test_runs_gate_and_escaping(report_inputs, tmp_path):
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "run-2 build_warehouse" in text and "7 7 0 7" in text
     assert "1 failing PII check(s)" in text
-    assert "marts_integrity passed 30 0" in text
+    assert "structure.core.dim_customer passed 30 0" in text

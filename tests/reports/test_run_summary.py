@@ -35,13 +35,13 @@ def test_summary_counts_equal_load_audit_sums(report_inputs):
                                            {"table": "core.dim_customer", "rows": 5}]
     assert summary["gate"]["success"] is False
     assert summary["gate"]["failed_expectations"] == [{
-        "suite": "marts_pii", "expectation": "expect_column_values_to_not_match_regex",
-        "column": "buyer_note", "unexpected_count": 1}]
+        "suite": "pii.conversion.fct_orders", "expectation": "expect_column_values_to_be_in_set",
+        "table": "conversion.fct_orders", "column": "buyer_note", "unexpected_count": 1}]
 
     page = html.read_text(encoding="utf-8")
     assert html == report_inputs.reports_dir / "index.html"
     assert 'href="data_docs/index.html"' in page and 'href="privacy/index.html"' in page
-    assert "conversion.fct_orders" in page and "expect_column_values_to_not_match_regex" in page
+    assert "conversion.fct_orders" in page and "expect_column_values_to_be_in_set" in page
 
 
 def test_summary_without_warehouse_or_gate(report_inputs, tmp_path):

@@ -1,14 +1,12 @@
-"""Read the gate's JSON result (``reports/gate/<run_id>.json``) into a small, uniform summary.
+"""Read the gate's JSON result (``reports/gate/<run_id>.json``, written by ``cc_warehouse.quality.gate``).
 
-The gate writes its success flag and, per suite, the failed expectations with counts (never values).
-This reader accepts suites as a list or a name-keyed mapping and the usual key spellings, and keeps
-only names, columns and counts, so nothing the gate might have added by mistake is rendered.
+Only suite names, expectation names, tables, columns and counts are kept, so nothing the gate might
+have added by mistake is ever rendered.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,13 +16,14 @@ from typing import Any
 class FailedExpectation:
     suite: str
     expectation: str
+    table: str | None
     column: str | None
     unexpected_count: int | None
 
     @property
     def is_pii(self) -> bool:
-        """A PII check: its suite or expectation name says so."""
-        return "pii" in self.suite.lower() or "pii" in self.expectation.lower()
+        """A PII check: the gate names its PII suites ``pii.<table>``."""
+        return self.suite.lower().startswith("pii")
 
 
 @dataclass(frozen=True)
@@ -39,57 +38,35 @@ class GateSummary:
         return [f for f in self.failed if f.is_pii]
 
 
-def _first(mapping: Mapping[str, Any], *keys: str) -> Any:
-    return next((mapping[k] for k in keys if mapping.get(k) is not None), None)
-
-
-def _as_int(value: Any) -> int | None:
+def _count(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def _failures(suite: str, spec: Mapping[str, Any]) -> list[FailedExpectation]:
-    items = _first(spec, "failed_expectations", "failures", "failed") or []
-    if not isinstance(items, list):
-        return []
-    failed = []
-    for item in items:
-        if isinstance(item, str):
-            failed.append(FailedExpectation(suite, item, None, None))
-            continue
-        kwargs = item.get("kwargs") if isinstance(item.get("kwargs"), Mapping) else {}
-        failed.append(FailedExpectation(
-            suite=suite,
-            expectation=str(_first(item, "expectation", "expectation_type", "type", "name") or "?"),
-            column=_first(item, "column") or _first(kwargs, "column"),
-            unexpected_count=_as_int(_first(item, "unexpected_count", "count", "failed_count")),
-        ))
-    return failed
+def _column(value: Any) -> str | None:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return None if value is None else str(value)
 
 
 def read_gate_result(path: Path) -> GateSummary:
     """Summarise one gate JSON file."""
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    raw_suites = doc.get("suites") or []
-    if isinstance(raw_suites, Mapping):
-        raw_suites = [{"name": name, **spec} for name, spec in raw_suites.items()]
     suites, failed = [], []
-    for spec in raw_suites:
-        name = str(_first(spec, "name", "suite", "suite_name") or "?")
-        suite_failed = _failures(name, spec)
+    for spec in doc.get("suites") or []:
+        name = str(spec.get("suite", "?"))
+        suite_failed = [
+            FailedExpectation(suite=name, expectation=str(item.get("expectation", "?")),
+                              table=item.get("table"), column=_column(item.get("column")),
+                              unexpected_count=_count(item.get("unexpected_count")))
+            for item in spec.get("failed_expectations") or []
+        ]
         failed.extend(suite_failed)
-        suites.append({
-            "name": name,
-            "success": spec.get("success"),
-            "evaluated": _as_int(_first(spec, "evaluated", "evaluated_expectations", "expectations")),
-            "failed": _as_int(_first(spec, "failed_count", "unsuccessful_expectations")) or len(suite_failed),
-        })
+        suites.append({"name": name, "success": spec.get("success"),
+                       "evaluated": _count(spec.get("evaluated")),
+                       "failed": _count(spec.get("failed")) or len(suite_failed)})
     success = doc.get("success")
-    return GateSummary(
-        result_id=str(doc.get("run_id") or Path(path).stem),
-        success=success if isinstance(success, bool) else None,
-        suites=suites,
-        failed=failed,
-    )
+    return GateSummary(result_id=str(doc.get("run_id") or Path(path).stem),
+                       success=success if isinstance(success, bool) else None, suites=suites, failed=failed)
 
 
 def latest_gate_json(gate_dir: Path) -> Path | None:
