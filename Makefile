@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup demo test test-fast lint docs airflow bench clean
+.PHONY: setup system-deps demo test lint docs docs-serve airflow clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,3 +23,34 @@ $(STAMP): requirements.lock pyproject.toml
 
 setup: $(STAMP)
 
+# Debian packages the browser test needs (headless Chromium + CJK fonts); installed when missing and root.
+system-deps:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi 'cjk\|wenquanyi'; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium and CJK fonts (apt-get)"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else echo "chromium/CJK fonts missing and not root: browser tests will skip locally (they fail under CI=true)"; fi; \
+	fi
+
+demo: $(STAMP)
+	$(BIN)/python -m cc_warehouse.demo
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check include dags plugins tests
+
+docs: $(STAMP)
+	CCWH_BUILD_DB=$(CURDIR)/var/build/warehouse_build.duckdb CCWH_RAW_DB=$(CURDIR)/var/restricted/raw.duckdb \
+	  $(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project --target-path $(CURDIR)/var/reports/dbt_docs
+	@echo "dbt docs site: var/reports/dbt_docs/index.html  (serve: make docs-serve)"
+
+docs-serve: $(STAMP)
+	cd var/reports/dbt_docs && ../../../$(BIN)/python -m http.server 8081
+
+airflow: $(STAMP)
+	$(BIN)/python -m cc_warehouse.demo ui
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs
