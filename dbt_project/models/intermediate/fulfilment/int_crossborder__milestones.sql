@@ -1,0 +1,136 @@
+-- One row per cross-border order: milestone times from the order, its declaration (三单 + CEB621),
+-- the CEB622 receipts and the logistics events; stage durations in hours; exceptions; SLA status
+-- against var('sla_hours_bonded_1210') / var('sla_hours_direct_mail_9610'). Undelivered orders are
+-- judged against the latest event time in the data (never now()).
+with
+
+orders as (
+    select * from {{ ref('int_orders__unioned') }}
+),
+
+declarations as (
+    select * from {{ ref('stg_customs__declarations') }}
+),
+
+receipts as (
+    select * from {{ ref('stg_customs__receipts') }}
+),
+
+events as (
+    select * from {{ ref('stg_logistics__events') }}
+),
+
+crossborder_orders as (
+    select orders.*
+    from orders
+    where orders.is_cross_border
+        or orders.order_id in (select order_id from declarations)
+),
+
+receipt_milestones as (
+    select
+        order_id,
+        min(returned_at) filter (where return_status = 120) as entered_at,
+        min(returned_at) filter (where return_status = 399) as cleared_at,
+        min(returned_at) filter (where return_status = 800) as released_at,
+        coalesce(bool_or(return_status in (100, 700)), false) as is_returned,
+        coalesce(bool_or(return_status = 500), false) as had_inspection,
+        coalesce(bool_or(return_status between 501 and 503 or return_status = 599), false) as was_detained,
+        coalesce(bool_or(return_status < 0 or return_status = 4), false) as had_declaration_error,
+        arg_max(return_status, returned_at) as latest_customs_status,
+        max(returned_at) as latest_receipt_at
+    from receipts
+    group by order_id
+),
+
+event_milestones as (
+    select
+        order_id,
+        min(event_at) filter (where event_code = 'WAREHOUSE_OUT') as warehouse_out_at,
+        min(event_at) filter (where event_code = 'DELIVERED') as delivered_at,
+        coalesce(bool_or(event_code = 'EXCEPTION'), false) as had_logistics_exception,
+        max(event_at) as latest_event_at
+    from events
+    group by order_id
+),
+
+as_of as (
+    select greatest(
+        (select max(returned_at) from receipts),
+        (select max(event_at) from events),
+        (select max(paid_at) from orders)
+    ) as as_of_at
+),
+
+joined as (
+    select
+        crossborder_orders.order_id,
+        crossborder_orders.platform,
+        crossborder_orders.customer_id,
+        coalesce(declarations.customs_mode, crossborder_orders.customs_mode_hint) as customs_mode,
+        declarations.customs_port_code,
+        declarations.waybill_no,
+        coalesce(declarations.buyer_id_token, crossborder_orders.buyer_id_token) as buyer_id_token,
+        declarations.payer_id_token,
+        declarations.payment_no_token as declared_payment_no_token,
+        crossborder_orders.payment_no_token as order_payment_no_token,
+        declarations.order_id is not null as is_declared,
+        declarations.order_doc_at,
+        declarations.payment_doc_at,
+        declarations.waybill_doc_at,
+        coalesce(declarations.total_price, {{ fen_to_yuan('crossborder_orders.pay_amount_fen') }}) as declared_amount,
+        crossborder_orders.paid_at,
+        declarations.declared_at,
+        receipt_milestones.entered_at,
+        receipt_milestones.cleared_at,
+        receipt_milestones.released_at,
+        event_milestones.warehouse_out_at,
+        event_milestones.delivered_at,
+        coalesce(receipt_milestones.is_returned, false) as is_returned,
+        coalesce(receipt_milestones.had_inspection, false) as had_inspection,
+        coalesce(receipt_milestones.was_detained, false) as was_detained,
+        coalesce(receipt_milestones.had_declaration_error, false) as had_declaration_error,
+        coalesce(event_milestones.had_logistics_exception, false) as had_logistics_exception,
+        receipt_milestones.latest_customs_status,
+        as_of.as_of_at
+    from crossborder_orders
+    cross join as_of
+    left join declarations on crossborder_orders.order_id = declarations.order_id
+    left join receipt_milestones on crossborder_orders.order_id = receipt_milestones.order_id
+    left join event_milestones on crossborder_orders.order_id = event_milestones.order_id
+),
+
+final as (
+    select
+        *,
+        case
+            when not is_declared then 'not_declared'
+            when order_doc_at is null then 'missing_order'
+            when payment_doc_at is null then 'missing_payment'
+            when waybill_doc_at is null then 'missing_waybill'
+            when declared_payment_no_token is not null and order_payment_no_token is not null
+                and declared_payment_no_token <> order_payment_no_token then 'payment_mismatch'
+            else 'matched'
+        end as three_document_match_status,
+        buyer_id_token is not null and buyer_id_token = payer_id_token as is_buyer_payer_match,
+        round(date_diff('second', paid_at, declared_at) / 3600.0, 2) as hours_paid_to_declared,
+        round(date_diff('second', declared_at, cleared_at) / 3600.0, 2) as hours_declared_to_cleared,
+        round(date_diff('second', cleared_at, released_at) / 3600.0, 2) as hours_cleared_to_released,
+        round(date_diff('second', released_at, warehouse_out_at) / 3600.0, 2) as hours_released_to_warehouse_out,
+        round(date_diff('second', warehouse_out_at, delivered_at) / 3600.0, 2) as hours_warehouse_out_to_delivered,
+        round(date_diff('second', paid_at, delivered_at) / 3600.0, 2) as total_cycle_hours,
+        case customs_mode
+            when '1210' then {{ var('sla_hours_bonded_1210') }}
+            when '9610' then {{ var('sla_hours_direct_mail_9610') }}
+        end as sla_hours
+    from joined
+)
+
+select
+    *,
+    case
+        when sla_hours is null or paid_at is null then null
+        when delivered_at is not null then total_cycle_hours > sla_hours
+        else date_diff('second', paid_at, as_of_at) / 3600.0 > sla_hours
+    end as is_sla_breached
+from final

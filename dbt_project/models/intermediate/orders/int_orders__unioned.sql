@@ -1,0 +1,94 @@
+-- Douyin and RED shop orders in one shape: status names, paid flag, discounts split by payer, customer key.
+with
+
+douyin_orders as (
+    select * from {{ ref('stg_douyin__orders') }}
+),
+
+red_orders as (
+    select * from {{ ref('stg_red__orders') }}
+),
+
+douyin as (
+    select
+        order_id,
+        'douyin' as platform,
+        order_status_code,
+        case order_status_code
+            when 1 then 'unpaid' when 105 then 'paid' when 2 then 'stocking' when 101 then 'part_shipped'
+            when 3 then 'shipped' when 4 then 'cancelled' when 5 then 'completed'
+            else 'unknown'
+        end as order_status,
+        receiver_phone_token as customer_id,
+        buyer_open_id_token as buyer_platform_token,
+        created_at,
+        paid_at,
+        updated_at,
+        finished_at,
+        order_amount_fen,
+        pay_amount_fen,
+        post_amount_fen as shipping_fee_fen,
+        promotion_platform_amount_fen as discount_platform_fen,
+        promotion_shop_amount_fen as discount_shop_fen,
+        promotion_talent_amount_fen as discount_creator_fen,
+        tax_amount_fen,
+        is_cross_border,
+        case biz_code when 21 then '1210' when 22 then '9610' when 23 then '9610' end as customs_mode_hint,
+        receiver_province,
+        receiver_city,
+        payment_no_token,
+        buyer_id_token,
+        loaded_at
+    from douyin_orders
+),
+
+red as (
+    select
+        order_id,
+        'red' as platform,
+        order_status_code,
+        case order_status_code
+            when 1 then 'unpaid' when 2 then 'paid' when 3 then 'customs_clearance' when 4 then 'stocking'
+            when 5 then 'part_shipped' when 6 then 'shipped' when 7 then 'completed' when 8 then 'cancelled'
+            when 9 then 'cancelled' when 10 then 'after_sale'
+            else 'unknown'
+        end as order_status,
+        receiver_phone_token as customer_id,
+        buyer_user_token as buyer_platform_token,
+        created_at,
+        paid_at,
+        updated_at,
+        finished_at,
+        pay_amount_fen + coalesce(merchant_discount_fen, 0) + coalesce(platform_discount_fen, 0) as order_amount_fen,
+        pay_amount_fen,
+        shipping_fee_fen,
+        platform_discount_fen as discount_platform_fen,
+        merchant_discount_fen as discount_shop_fen,
+        cast(0 as bigint) as discount_creator_fen,
+        cast(null as bigint) as tax_amount_fen,
+        is_cross_border,
+        case logistics_mode_code when 2 then '1210' when 3 then '9610' when 4 then '9610' end as customs_mode_hint,
+        receiver_province,
+        receiver_city,
+        cast(null as varchar) as payment_no_token,
+        buyer_id_token,
+        loaded_at
+    from red_orders
+),
+
+unioned as (
+    select * from douyin
+    union all by name
+    select * from red
+),
+
+final as (
+    select
+        *,
+        paid_at is not null as is_paid,
+        order_status = 'cancelled' as is_cancelled
+    from unioned
+    where order_id is not null
+)
+
+select * from final
