@@ -1,0 +1,131 @@
+"""Per-row privacy flags computed inside DuckDB, so the gate validates booleans and never holds values.
+
+Every text column of a table gets one boolean "violation" column in the flag frame:
+
+- ``*_token`` / ``*_tokens``: the value (each list element) must be a keyed token ``tk<v>_<32 hex>``;
+- ``*_mask`` / ``mask_*``: the value must be a platform mask (phone, name or ID mask);
+- any other text column: no clear-text mobile, resident ID, email or bank card. A set-based RE2
+  pre-filter (``detectors.SQL_ANY_PII``) picks candidate values; only those go through the precise
+  ``detectors.find_pii`` (a DuckDB UDF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii
+
+TOKEN_PATTERN = r"^tk[0-9]+_[0-9a-f]{32}$"
+PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
+NAME_MASKS = (r"^.\*+$",)
+ID_MASKS = (r"^[0-9]{6}\*{8}[0-9]{3}[0-9Xx]$",)
+
+
+_UDF_ANY = "ccwh_has_clear_pii"
+_UDF_NO_CARDS = "ccwh_has_clear_pii_except_cards"
+_TEXT_TYPES = ("VARCHAR", "JSON")
+
+
+@dataclass(frozen=True)
+class FlagCheck:
+    """One privacy rule on one column: ``sql`` is true for a violating row."""
+
+    column: str
+    rule: str  # clear_pii | token_format | mask_format
+    sql: str
+
+    @property
+    def flag(self) -> str:
+        """Name of the boolean column in the flag frame."""
+        return f"{self.column}__{self.rule}_violation"
+
+
+def quote_identifier(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _mask_patterns(column: str) -> tuple[str, ...]:
+    name = column.lower()
+    if any(hint in name for hint in ("tel", "phone", "mobile")):
+        return PHONE_MASKS
+    if any(hint in name for hint in ("name", "receiver")):
+        return NAME_MASKS
+    if "id" in name.split("_"):
+        return ID_MASKS
+    return PHONE_MASKS + NAME_MASKS + ID_MASKS
+
+
+def _format_violation(expr: str, patterns: tuple[str, ...], is_list: bool) -> str:
+    def bad(value: str) -> str:
+        return " and ".join(f"not regexp_full_match({value}, {_literal(p)})" for p in patterns)
+
+    if is_list:
+        return (
+            f"coalesce(list_bool_or(list_transform({expr}, lambda x: x is not null and {bad('x')})), false)"
+        )
+    return f"coalesce({bad(expr)}, false)"
+
+
+def _is_identifier(column: str) -> bool:
+    name = column.lower()
+    return name == "id" or name.endswith(("_id", "_id_str"))
+
+
+def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
+    """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs."""
+    checks = []
+    for column, data_type in columns:
+        is_list = data_type == "VARCHAR[]"
+        if data_type not in _TEXT_TYPES and not is_list and "VARCHAR" not in data_type:
+            continue
+        expr = quote_identifier(column)
+        lowered = column.lower()
+        if lowered.endswith(("_token", "_tokens")) and (is_list or data_type == "VARCHAR"):
+            checks.append(
+                FlagCheck(column, "token_format", _format_violation(expr, (TOKEN_PATTERN,), is_list))
+            )
+        elif (lowered.endswith("_mask") or lowered.startswith("mask_")) and (
+            is_list or data_type == "VARCHAR"
+        ):
+            checks.append(
+                FlagCheck(column, "mask_format", _format_violation(expr, _mask_patterns(column), is_list))
+            )
+        else:
+            text = expr if data_type == "VARCHAR" else f"cast({expr} as varchar)"
+            udf = _UDF_NO_CARDS if _is_identifier(column) else _UDF_ANY
+            sql = (
+                f"coalesce(case when regexp_matches({text}, {_literal(SQL_ANY_PII)}) "
+                f"then {udf}({text}) else false end, false)"
+            )
+            checks.append(FlagCheck(column, "clear_pii", sql))
+    return checks
+
+
+def _pii_predicate(ignore: frozenset[str]) -> Callable[[str], bool]:
+    def has_pii(text: str) -> bool:
+        return any(finding.kind not in ignore for finding in find_pii(text))
+
+    return has_pii
+
+
+def register_detectors(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the precise detector UDFs on ``con`` (works on read-only connections)."""
+    con.create_function(_UDF_ANY, _pii_predicate(frozenset()), ["VARCHAR"], "BOOLEAN")
+    # 19-digit order ids pass Luhn one time in ten: identifier columns are not checked for bank cards.
+    con.create_function(_UDF_NO_CARDS, _pii_predicate(frozenset({"bank_card"})), ["VARCHAR"], "BOOLEAN")
+
+
+def flag_frame(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, checks: list[FlagCheck]
+) -> pd.DataFrame:
+    """One row per table row, one boolean column per check; no source value leaves DuckDB."""
+    selects = ", ".join(f"{check.sql} as {quote_identifier(check.flag)}" for check in checks)
+    return con.sql(f"select {selects} from {quote_identifier(schema)}.{quote_identifier(table)}").df()

@@ -1,0 +1,60 @@
+"""Privacy flags are computed in DuckDB per row; only booleans come out."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from cc_warehouse.privacy.detectors import luhn_ok
+from cc_warehouse.quality.pii_scan import flag_checks, flag_frame, register_detectors
+
+LUHN_ORDER_ID = next(str(n) for n in range(4781320000000000000, 4781320000000000100) if luhn_ok(str(n)))
+TOKEN = "tk1_" + "0123456789abcdef" * 2
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    register_detectors(con)
+    yield con
+    con.close()
+
+
+def _flags(con, rows: list[tuple], columns: str) -> dict[str, list[bool]]:
+    con.execute(f"create or replace table main.t ({columns})")
+    con.executemany(f"insert into main.t values ({', '.join('?' * len(rows[0]))})", rows)
+    described = con.sql(
+        "select column_name, data_type from information_schema.columns where table_name = 't'"
+    )
+    checks = flag_checks(described.fetchall())
+    frame = flag_frame(con, "main", "t", checks)
+    assert all(str(dtype) == "bool" for dtype in frame.dtypes)
+    return {check.flag: frame[check.flag].tolist() for check in checks}
+
+
+def test_clear_pii_flags_and_identifier_exemption(con):
+    rows = [
+        (LUHN_ORDER_ID, f"order {LUHN_ORDER_ID}", "fine", 1),
+        ("1", f"token {TOKEN} and 5f3a0123456789abcdef0123", "a@b", 2),
+        ("2", "身份证 11010519491231002X", "mail zhang@example.com", 3),
+    ]
+    flags = _flags(con, rows, "order_id varchar, remark varchar, contact varchar, amount integer")
+    # A Luhn-valid 19-digit order id is an identifier, the same digits in free text look like a card.
+    assert flags["order_id__clear_pii_violation"] == [False, False, False]
+    assert flags["remark__clear_pii_violation"] == [True, False, True]
+    assert flags["contact__clear_pii_violation"] == [False, False, True]
+    assert not any("amount" in flag for flag in flags)
+
+
+def test_token_and_mask_formats(con):
+    rows = [
+        (TOKEN, [TOKEN], "138****1234", "王**"),
+        ("13812345678", [TOKEN, "abc"], "1********35", "王小明"),
+        (None, None, "13812345678", None),
+    ]
+    flags = _flags(
+        con, rows, "phone_token varchar, tag_tokens varchar[], mask_post_tel varchar, receiver_mask varchar"
+    )
+    assert flags["phone_token__token_format_violation"] == [False, True, False]
+    assert flags["tag_tokens__token_format_violation"] == [False, True, False]
+    assert flags["mask_post_tel__mask_format_violation"] == [False, False, True]
+    assert flags["receiver_mask__mask_format_violation"] == [False, True, False]
