@@ -11,10 +11,12 @@ import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from cc_warehouse.audit.connect import connect_with_retry
+from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.reports.gate_results import GateSummary, read_gate_result
 from cc_warehouse.reports.rendering import render
 from cc_warehouse.reports.warehouse import published_row_counts, table_exists
@@ -88,7 +90,7 @@ def write_run_summary(
     gate = read_gate_result(gate_json) if gate_json and Path(gate_json).exists() else None
     summary = {
         "run_id": run_id,
-        "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "generated_at": datetime.now(ZoneInfo(LOCAL_TZ)).isoformat(timespec="seconds"),
         "raw_entities": raw_load_counts(raw_db, run_id),
         "published_tables": published_counts(warehouse_db),
         "gate": gate_outcome(gate),
