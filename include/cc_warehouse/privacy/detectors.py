@@ -14,6 +14,7 @@ Detectors see text only: they cannot know that a Luhn-valid 19-digit number sits
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from datetime import date
@@ -82,7 +83,7 @@ def resident_id_birth_date(value: str | None) -> date | None:
     text = normalise_id_number(str(value))
     match = _ID18.fullmatch(text)
     if match:
-        total = sum(int(digit) * weight for digit, weight in zip(text[:17], _ID_WEIGHTS, strict=True))
+        total = sum(map(operator.mul, map(int, text[:17]), _ID_WEIGHTS))
         if _ID_CHECK[total % 11] != text[17]:
             return None
         return _real_date(int(match[1]), int(match[2]), int(match[3]))
@@ -132,10 +133,8 @@ _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 _PRIORITY = {"email": 0, "id_number": 1, "bank_card": 2, "mobile": 3}
 
 
-def _nfkc_with_index(text: str) -> tuple[str, list[int] | None]:
-    """NFKC text plus, when it differs, the original offset of every normalised character."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text, None
+def _nfkc_by_char(text: str) -> tuple[str, list[int]]:
+    """``text`` NFKC-normalised char by char, and the original offset of every resulting character."""
     parts: list[str] = []
     index: list[int] = []
     for position, char in enumerate(text):
@@ -179,9 +178,12 @@ def find_pii(text: str | None) -> list[Finding]:
     """Non-overlapping PII findings in ``text``, ordered by position (offsets refer to the input)."""
     if not text:
         return []
-    normalised, index = _nfkc_with_index(text)
+    normalised = unicodedata.normalize("NFKC", text)
     if not _QUICK.search(normalised):
         return []
+    index = None
+    if normalised != text:
+        normalised, index = _nfkc_by_char(text)
     candidates = sorted(_candidates(normalised), key=lambda f: (f.start, f.start - f.end, _PRIORITY[f.kind]))
     findings: list[Finding] = []
     last_end = -1
