@@ -1,0 +1,107 @@
+"""Atomic publish of the published schemas of a build into ``var/warehouse/analytics.duckdb``.
+
+The new warehouse is written to a temp file in the target directory, checkpointed, fsynced and renamed
+over the old one (``os.replace``), then the directory is fsynced. Analysts' open read-only connections
+keep the old inode and keep reading the old snapshot; new connections see the new file. If anything
+fails the published file is untouched and the temp file removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    tables: dict[str, int]  # "schema.table" -> rows
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy(con: duckdb.DuckDBPyConnection, build_db: Path, schemas: tuple[str, ...]) -> dict[str, int]:
+    """Copy every table and view of ``schemas`` from the attached build (views become tables)."""
+    con.execute(f"attach {_literal(str(build_db))} as build (read_only)")
+    relations = con.execute(
+        "select schema_name, table_name, comment from duckdb_tables() "
+        "where database_name = 'build' and schema_name in (select unnest(?)) "
+        "union all select schema_name, view_name, comment from duckdb_views() "
+        "where database_name = 'build' and schema_name in (select unnest(?)) and not internal "
+        "order by 1, 2",
+        [list(schemas), list(schemas)],
+    ).fetchall()
+    if not relations:
+        raise ValueError(f"build {build_db} has no tables in the published schemas {schemas}")
+    column_comments = con.execute(
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where database_name = 'build' and comment is not null and schema_name in (select unnest(?))",
+        [list(schemas)],
+    ).fetchall()
+    tables: dict[str, int] = {}
+    for schema in sorted({schema for schema, _, _ in relations}):
+        con.execute(f"create schema {_ident(schema)}")
+    for schema, table, comment in relations:
+        target = f"{_ident(schema)}.{_ident(table)}"
+        con.execute(f"create table {target} as select * from build.{target}")
+        if comment:
+            con.execute(f"comment on table {target} is {_literal(comment)}")
+        tables[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
+    for schema, table, column, comment in column_comments:
+        if f"{schema}.{table}" in tables:
+            target = f"{_ident(schema)}.{_ident(table)}.{_ident(column)}"
+            con.execute(f"comment on column {target} is {_literal(comment)}")
+    con.execute("detach build")
+    return tables
+
+
+def publish(
+    build_db: Path, warehouse_db: Path | None = None, schemas: tuple[str, ...] = PUBLISHED_SCHEMAS
+) -> PublishResult:
+    """Replace ``warehouse_db`` atomically with the published schemas of ``build_db``."""
+    if warehouse_db is None:
+        from cc_warehouse.config import settings
+
+        warehouse_db = settings().warehouse_db
+    if not build_db.is_file():
+        raise FileNotFoundError(f"build database not found: {build_db}")
+    warehouse_db.parent.mkdir(parents=True, exist_ok=True)
+    temp = warehouse_db.parent / f".{warehouse_db.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        con = duckdb.connect(str(temp))
+        try:
+            tables = _copy(con, build_db, schemas)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        _fsync(temp)
+        os.replace(temp, warehouse_db)
+        _fsync(warehouse_db.parent)
+    finally:
+        for leftover in (temp, temp.with_name(temp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    log.info("published %d tables from %s to %s", len(tables), build_db.name, warehouse_db)
+    return PublishResult(path=warehouse_db, tables=tables)
