@@ -1,4 +1,5 @@
 -- Douyin and RED order lines in one shape, with the line-level platform attribution fields and refunds.
+-- Only lines of orders kept by int_orders__unioned.
 with
 
 douyin_lines as (
@@ -90,6 +91,7 @@ final as (
     from unioned
     left join refunds on unioned.order_line_id = refunds.order_line_id
     where unioned.order_line_id is not null
+        and unioned.order_id in (select order_id from {{ ref('int_orders__unioned') }})
 )
 
 select * from final

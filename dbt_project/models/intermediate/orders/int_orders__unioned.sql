@@ -1,4 +1,6 @@
 -- Douyin and RED shop orders in one shape: status names, paid flag, discounts split by payer, customer key.
+-- Paid = a pay time and a status that is neither unpaid nor cancelled/closed (orders returned by customs
+-- are closed). Orders whose id is not a clean platform id (e.g. Excel-mangled '4.78132E+18') are dropped.
 with
 
 douyin_orders as (
@@ -85,10 +87,10 @@ unioned as (
 final as (
     select
         *,
-        paid_at is not null as is_paid,
+        paid_at is not null and order_status not in ('unpaid', 'cancelled') as is_paid,
         order_status = 'cancelled' as is_cancelled
     from unioned
-    where order_id is not null
+    where regexp_full_match(order_id, '[0-9A-Za-z_-]+')
 )
 
 select * from final
