@@ -103,7 +103,7 @@ final as (
         cast(joined.attribution_source as varchar) as attribution_source,
         cast(joined.attributed_content_id as varchar) as attributed_content_id,
         cast(joined.attributed_creator_id as varchar) as attributed_creator_id,
-        cast(creators.creator_version_id as varchar) as attributed_creator_version_id,
+        cast(creators.creator_version_id as varchar) as creator_version_id,
         cast(joined.attributed_live_session_id as varchar) as attributed_live_session_id,
         cast(joined.source_loaded_at as timestamp with time zone) as source_loaded_at
     from joined

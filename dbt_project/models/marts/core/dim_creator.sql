@@ -7,7 +7,7 @@ select
     cast(creator_name as varchar) as creator_name,
     cast(creator_type as varchar) as creator_type,
     cast(followers as bigint) as followers,
-    cast(follower_tier as varchar) as follower_tier,
+    cast(follower_tier as varchar) as tier,
     cast(valid_from as date) as valid_from,
     cast(valid_to as date) as valid_to,
     cast(is_current as boolean) as is_current
