@@ -262,25 +262,42 @@ def crm_members() -> list[tuple[str, dict, str]]:
 BUILDERS = {name: globals()[name] for name in TABLES}
 
 
-def build_raw_fixture(path: Path) -> Path:
-    """Write the fixture raw DuckDB file at `path` (13 raw tables, schema main) and return the path."""
-    import duckdb
+def build_raw_fixture(path: Path, loaded_until: str | None = None) -> Path:
+    """Write the fixture raw DuckDB file at `path` (13 raw tables, schema main) and return the path.
 
-    rows_by_table = {name: BUILDERS[name]() for name in TABLES}
+    `loaded_until` ('yyyy-MM-dd HH:mm:ss' local) keeps only the versions extracted by then, to replay
+    late-arriving data: build once with an early cut-off, then with everything.
+    """
+    import duckdb
+    import pyarrow as pa
+
+    cutoff = _cn(loaded_until).astimezone(UTC) if loaded_until else None
     con = duckdb.connect(str(path))
     try:
-        for table, rows in rows_by_table.items():
-            con.execute(
-                f"""create or replace table main.{table} (record json, record_key varchar, _source_file varchar,
-                    _file_sha256 varchar, _line_number bigint, _partition varchar, _interval_start timestamptz,
-                    _interval_end timestamptz, _run_id varchar, _loaded_at timestamptz)"""
-            )
-            params = []
-            for line, (key, record, interval_end) in enumerate(rows, start=1):
+        for table in TABLES:
+            rows = []
+            for line, (key, record, interval_end) in enumerate(BUILDERS[table](), start=1):
                 end = _cn(interval_end).astimezone(UTC)
-                params.append((json.dumps(record, ensure_ascii=False), key, f"{table}.jsonl", "0" * 64, line,
-                               f"{table}/fixture", end - timedelta(hours=1), end, "fixture", end))
-            con.executemany(f"insert into main.{table} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
+                if cutoff is None or end <= cutoff:
+                    rows.append({"record": json.dumps(record, ensure_ascii=False), "record_key": key,
+                                 "_source_file": f"{table}.jsonl", "_file_sha256": "0" * 64, "_line_number": line,
+                                 "_partition": f"{table}/fixture", "_interval_start": end - timedelta(hours=1),
+                                 "_interval_end": end, "_run_id": "fixture", "_loaded_at": end})
+            schema = pa.schema([("record", pa.string()), ("record_key", pa.string()), ("_source_file", pa.string()),
+                                ("_file_sha256", pa.string()), ("_line_number", pa.int64()),
+                                ("_partition", pa.string()), ("_interval_start", pa.timestamp("us", "UTC")),
+                                ("_interval_end", pa.timestamp("us", "UTC")), ("_run_id", pa.string()),
+                                ("_loaded_at", pa.timestamp("us", "UTC"))])
+            batch = pa.Table.from_pylist(rows, schema=schema)
+            con.register("batch", batch)
+            con.execute(
+                f"""create or replace table main.{table} as
+                    select record::json as record, record_key, _source_file, _file_sha256, _line_number, _partition,
+                        _interval_start::timestamptz as _interval_start, _interval_end::timestamptz as _interval_end,
+                        _run_id, _loaded_at::timestamptz as _loaded_at
+                    from batch"""
+            )
+            con.unregister("batch")
     finally:
         con.close()
     return path

@@ -1,5 +1,5 @@
--- One row per pseudonymous customer: the phone token (customer_id) of anyone who paid an order, is a
--- CRM member or is a WeCom contact with a phone remark. Never a phone number.
+-- One row per pseudonymous customer: the phone token (customer_id) of anyone who placed an order, is
+-- a CRM member or is a WeCom contact with a phone remark. Never a phone number.
 with
 
 customer_orders as (
@@ -24,7 +24,7 @@ monthly as (
 ),
 
 customer_ids as (
-    select customer_id from customer_orders
+    select customer_id from {{ ref('int_orders__unioned') }}
     union
     select mobile_token from members
     union
