@@ -93,7 +93,7 @@ final as (
         cast(is_gmv_pending as boolean) as is_gmv_pending,
         {{ safe_ratio('gmv * 1000', 'views') }} as gpm,
         {{ safe_ratio('buyers', 'viewers') }} as conversion_rate,
-        {{ safe_ratio('comments + likes + shares', 'views') }} as engagement_rate,
+        {{ safe_ratio('comments + shares', 'views') }} as engagement_rate,
         {{ safe_ratio('gmv', 'buyers') }} as average_order_value_per_buyer,
         {{ safe_ratio('gmv', 'ad_spend') }} as ad_roi,
         cast(attributed_orders as bigint) as attributed_orders,

@@ -1,8 +1,10 @@
 -- Content x day: RED notes and Douyin short videos from their daily metrics, Douyin live sessions on
 -- their start day. reads = reads (RED) / plays (video) / views (live); exposures fall back to reads
--- when the platform gives none. Suspected fake engagement (刷量), our rule: interactions above reads,
--- reads above exposures, or reads above var('fake_engagement_spike_multiplier') x the creator's own median daily reads
--- (only when reads >= var('fake_engagement_spike_min_reads')).
+-- when the platform gives none. Live interactions = comments + shares (live likes are repeated taps,
+-- far above views). Suspected fake engagement (刷量), our rule: interactions above reads, reads above
+-- exposures, or daily reads above
+-- var('fake_engagement_spike_multiplier') x the creator's baseline = median over the creator's content
+-- of the same type of each content's best day (only when reads >= var('fake_engagement_spike_min_reads')).
 with
 
 notes as (
@@ -29,7 +31,7 @@ live_sessions as (
     select
         room_id, {{ cn_date('started_at') }}, 'douyin_live', 'douyin',
         anchor_id, null, views, likes, null, comments, shares,
-        likes + comments + shares,
+        comments + shares,
         new_followers, null, product_clicks,
         0, coalesce(ad_spend, 0)
     from {{ ref('stg_douyin__live_sessions') }}
@@ -47,12 +49,28 @@ unioned as (
     union all select * from live_sessions
 ),
 
+content_peaks as (
+    select platform, creator_id, content_type, content_id, max(reads) as peak_daily_reads
+    from unioned
+    group by all
+),
+
+creator_baselines as (
+    select platform, creator_id, content_type, median(peak_daily_reads) as creator_median_peak_reads
+    from content_peaks
+    group by all
+),
+
 with_baseline as (
     select
-        *,
-        median(reads) over (partition by platform, creator_id) as creator_median_daily_reads
+        unioned.*,
+        creator_baselines.creator_median_peak_reads
     from unioned
-    where content_id is not null and date_day is not null
+    left join creator_baselines
+        on unioned.platform = creator_baselines.platform
+        and unioned.creator_id = creator_baselines.creator_id
+        and unioned.content_type = creator_baselines.content_type
+    where unioned.content_id is not null and unioned.date_day is not null
 ),
 
 creators as (
@@ -86,19 +104,19 @@ final as (
         {{ safe_ratio('with_baseline.cooperation_fee + with_baseline.ad_spend', 'with_baseline.reads') }} as cost_per_read,
         {{ safe_ratio('with_baseline.cooperation_fee + with_baseline.ad_spend', 'with_baseline.interactions') }}
             as cost_per_engagement,
-        cast(with_baseline.creator_median_daily_reads as double) as creator_median_daily_reads,
+        cast(with_baseline.creator_median_peak_reads as double) as creator_median_peak_reads,
         coalesce(with_baseline.interactions > with_baseline.reads, false) as is_interactions_above_reads,
         coalesce(with_baseline.reads > with_baseline.exposures, false) as is_reads_above_exposures,
         coalesce(
             with_baseline.reads >= {{ var('fake_engagement_spike_min_reads') }}
-            and with_baseline.reads > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_daily_reads,
+            and with_baseline.reads > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_peak_reads,
             false
         ) as is_reads_spike,
         coalesce(with_baseline.interactions > with_baseline.reads, false)
         or coalesce(with_baseline.reads > with_baseline.exposures, false)
         or coalesce(
             with_baseline.reads >= {{ var('fake_engagement_spike_min_reads') }}
-            and with_baseline.reads > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_daily_reads,
+            and with_baseline.reads > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_peak_reads,
             false
         ) as is_suspected_fake_engagement
     from with_baseline
