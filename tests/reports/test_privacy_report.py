@@ -51,7 +51,7 @@ def test_retention_rows(report_inputs):
     page = _write(report_inputs)
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "douyin.orders 2 2026-11-10 30 2026-12-10" in text
-    assert "crm.members (original CSV copies) 1" in text
+    assert "crm.members (inbox receipts, no personal data) 1" in text
     assert "red.notes 0 – 30 –" in text
     # quarantine: 2 rows, the oldest from 2026-10-01 is past its 30 days
     assert "douyin.orders 2 2026-10-01 2026-10-31 (overdue)" in text
@@ -75,8 +75,11 @@ def test_consent_falls_back_to_raw_crm_members(report_inputs, tmp_path):
 
 def test_runs_gate_and_escaping(report_inputs, tmp_path):
     registry = tmp_path / "registry.yml"
-    registry.write_text(REGISTRY_PATH.read_text(encoding="utf-8").replace(
-        "purpose: order key (19-digit string)", 'purpose: "<script>alert(1)</script>"'), encoding="utf-8")
+    original = REGISTRY_PATH.read_text(encoding="utf-8")
+    planted = re.sub(r"purpose: '?order key \(19-digit string\)'?", 'purpose: "<script>alert(1)</script>"',
+                     original, count=1)
+    assert planted != original, "the registry line this test plants into has changed"
+    registry.write_text(planted, encoding="utf-8")
     page = _write(report_inputs, registry=registry)
     assert "<script>" not in page and html.escape("<script>alert(1)</script>") in page
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())

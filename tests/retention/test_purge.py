@@ -37,7 +37,7 @@ def setup(tmp_path):
     _land(landing, "red.notes", date(2026, 11, 7), [{"note_id": "a"}])  # 8 days > 7: purged
     _land(landing, "red.notes", date(2026, 11, 8), [{"note_id": "b"}])
 
-    originals = landing / "crm" / "members_original"
+    originals = landing / "crm" / "members_received"
     originals.mkdir(parents=True)
     for name, day in (("old.csv", datetime(2026, 10, 1, 12, tzinfo=TZ)),
                       ("new.csv", datetime(2026, 11, 10, 12, tzinfo=TZ))):
@@ -77,7 +77,7 @@ def test_purge_removes_expired_and_keeps_the_rest(setup, caplog):
     assert sorted(p.name for p in (landing / "red" / "notes").iterdir()) == ["dt=2026-11-08"]
     kept = read_manifest(orders / "dt=2026-10-16")["partitions"]
     assert len(kept) == 1 and (orders / "dt=2026-10-16" / next(iter(kept.values()))["file"]).exists()
-    assert [p.name for p in (landing / "crm" / "members_original").iterdir()] == ["new.csv"]
+    assert [p.name for p in (landing / "crm" / "members_received").iterdir()] == ["new.csv"]
     assert _state(landing, raw_db)[1] == [3]
     assert "dt=2026-10-15" in caplog.text and "13912345678" not in caplog.text
 

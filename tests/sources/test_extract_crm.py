@@ -1,3 +1,4 @@
+import hashlib
 import json
 import os
 from datetime import datetime, timedelta, timezone
@@ -44,9 +45,12 @@ def test_member_export_is_decoded_tokenised_and_moved(tmp_path, encoding, title)
     text = landed.path.read_text(encoding="utf-8")
     assert "13800138000" not in text and "张三" not in text and "110101199003071233" not in text
     assert not inbox_file.exists()
-    [kept] = (tmp_path / "landing" / "crm" / "members_original").glob("*.csv")
-    assert kept.read_bytes() == original
-    assert landed.partition == f"crm/members/{kept.stem}" and kept.stem.startswith("members_20261115-")
+    # No clear-text copy of the export is kept anywhere: only a receipt without personal data.
+    assert list((tmp_path / "landing").rglob("*.csv")) == []
+    [receipt] = (tmp_path / "landing" / "crm" / "members_received").glob("*.json")
+    assert json.loads(receipt.read_text(encoding="utf-8"))["sha256"] == hashlib.sha256(original).hexdigest()
+    assert "13800138000" not in receipt.read_text(encoding="utf-8")
+    assert landed.partition == f"crm/members/{receipt.stem}" and receipt.stem.startswith("members_20261115-")
 
 
 def test_same_file_delivered_twice_is_taken_once(tmp_path):
@@ -66,7 +70,7 @@ def test_file_replaced_under_the_same_name_lands_as_a_new_version(tmp_path):
     [second] = run(tmp_path)
     assert second.partition != first.partition and second.rows == 1
     assert first.path.exists() and second.path.exists()
-    assert len(list((tmp_path / "landing" / "crm" / "members_original").glob("*.csv"))) == 2
+    assert len(list((tmp_path / "landing" / "crm" / "members_received").glob("*.json"))) == 2
 
 
 def test_unknown_header_is_rejected_and_the_file_stays(tmp_path):

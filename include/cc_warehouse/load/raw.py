@@ -108,6 +108,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     table = load_registry().entity(landed.entity).table_name
     file_name = _relative_name(path)
     stamp = entry["extracted_at"]
+    # Lineage is the run that extracted this file version, so re-running an interval (a new Airflow run
+    # id, identical content) leaves every raw, quarantine and load_audit row unchanged.
+    run_id = entry.get("run_id") or run_id
     reason, key = _classify_sql(landed.entity)
     con.execute(f"create table if not exists {table} ({RAW_COLUMNS})")
     con.execute("""

@@ -139,7 +139,7 @@ def landing_retention(landing_dir: Path, registry: Registry, as_of: date) -> lis
                            landing_retention_days(registry, entity), as_of)
             for entity, days in sorted(held.items())]
     originals = [day for _, day in original_copies(landing_dir)]
-    rows.append(_retention_row(f"{ORIGINALS_ENTITY} (original CSV copies)", len(originals),
+    rows.append(_retention_row(f"{ORIGINALS_ENTITY} (inbox receipts, no personal data)", len(originals),
                                min(originals, default=None),
                                landing_retention_days(registry, ORIGINALS_ENTITY), as_of))
     return rows

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
 
-ORIGINALS_DIR = Path("crm") / "members_original"
+ORIGINALS_DIR = Path("crm") / "members_received"  # receipts of taken CRM exports (no PII)
 ORIGINALS_ENTITY = "crm.members"
 _TZ = ZoneInfo(LOCAL_TZ)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import logging
 import re
 import unicodedata
@@ -29,6 +30,7 @@ from cc_warehouse.sources.red import merge_receivers
 log = logging.getLogger(__name__)
 
 _TZ = ZoneInfo(LOCAL_TZ)
+RECEIPTS_DIR = "members_received"  # PII-free receipts of taken inbox files
 CRM_ENTITY = "crm.members"
 Treat = Callable[[str, dict[str, Any], Any, Any], tuple[dict[str, Any], Counter]]
 
@@ -158,22 +160,23 @@ def _drop_date(path: Path) -> date:
 def extract_crm_inbox(
     inbox_dir: Path, *, key: Any, run_id: str, landing_dir: Path, treat: Treat | None = None
 ) -> list[LandedFile]:
-    """Land every CSV in ``<inbox_dir>/crm/`` as tokenised JSONL and move the original out of the inbox.
+    """Land every CSV in ``<inbox_dir>/crm/`` as tokenised JSONL, then remove it from the inbox.
 
-    The original is kept in ``<landing>/crm/members_original/<stem>-<sha8>.csv``; a file whose content was
-    already taken (same name and sha) is removed from the inbox without landing anything. A file replaced
-    under the same name with new content lands as a new version (its own interval key).
+    The clear-text export is never copied: only a receipt without personal data (name, sha256, size,
+    landed partition) is kept in ``<landing>/crm/members_received/<stem>-<sha8>.json``. A file whose
+    content was already taken (same name and sha) is removed from the inbox without landing anything; a
+    file replaced under the same name with new content lands as a new version (its own interval key).
     """
     treat = treat or apply_treatments
     spec = load_registry().entity(CRM_ENTITY)
-    originals = Path(landing_dir) / "crm" / "members_original"
+    receipts = Path(landing_dir) / "crm" / RECEIPTS_DIR
     landed = []
     for path in sorted((Path(inbox_dir) / spec.file["inbox"]).glob(spec.file["pattern"])):
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         version = f"{path.stem}-{sha[:8]}"
-        original = originals / f"{version}.csv"
-        if original.exists() and hashlib.sha256(original.read_bytes()).hexdigest() == sha:
+        receipt = receipts / f"{version}.json"
+        if receipt.exists() and json.loads(receipt.read_text(encoding="utf-8")).get("sha256") == sha:
             log.info("%s was already taken (same content), removing it from the inbox", path.name)
             path.unlink()
             continue
@@ -190,7 +193,9 @@ def extract_crm_inbox(
             landing_dir, CRM_ENTITY, records, interval_start=start, interval_end=end, dt=dt,
             run_id=run_id, redactions=counts, key=version,
         ))
-        atomic_write_bytes(original, data)
+        atomic_write_bytes(receipt, json.dumps(
+            {"file": path.name, "sha256": sha, "bytes": len(data), "rows": len(records),
+             "dt": dt.isoformat(), "landed": landed[-1].path.name}, ensure_ascii=False).encode("utf-8"))
         if hashlib.sha256(path.read_bytes()).hexdigest() == sha:
             path.unlink()
         log.info("extracted %s %s: %d rows", CRM_ENTITY, path.name, len(records))

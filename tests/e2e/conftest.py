@@ -1,0 +1,58 @@
+"""One real pipeline run through Airflow for the end-to-end tests (session-scoped: it costs minutes).
+
+Generated data → stand-in API (with 429/5xx chaos) → the four ingestion DAGs via `airflow dags test`
+(a historical interval, then a daily one) → transform_warehouse (dbt → GX gate → publish → reports).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from cc_warehouse.config import Settings
+from cc_warehouse.demo import generate, run_dag
+from cc_warehouse.localenv import StandIn, airflow_env, init_airflow
+from cc_warehouse.orchestration.families import FAMILIES
+
+ROOT = Path(__file__).resolve().parents[2]
+INGEST_DAGS = [f.dag_id for f in FAMILIES.values()]
+HISTORY_END = "2026-11-15T00:00:00+08:00"   # history: 2026-11-12 .. 2026-11-14
+DAILY_END = "2026-11-16T00:00:00+08:00"     # daily: 2026-11-15
+TOKEN = "e2e-token"
+
+
+@dataclass
+class Pipeline:
+    cfg: Settings
+    env: dict
+    log_dir: Path
+    truth: dict
+
+    def run(self, dag_id: str, logical_date: str, conf: dict | None = None) -> float:
+        return run_dag(self.env, dag_id, logical_date, self.log_dir, conf=conf)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory) -> Pipeline:
+    var = tmp_path_factory.mktemp("e2e") / "var"
+    cfg = Settings(root=ROOT, var=var)
+    cfg.ensure_dirs()
+    generate(cfg, days=4, end_date=date(2026, 11, 15), customers=400, seed=11)
+    log_dir = var / "logs" / "e2e"
+    log_dir.mkdir(parents=True)
+    with StandIn(cfg, token=TOKEN, now=DAILY_END, chaos="429=0.05,500=0.03") as stand_in:
+        env = airflow_env(cfg, base_url=stand_in.base_url, token=TOKEN)
+        init_airflow(env)
+        p = Pipeline(cfg, env, log_dir, json.loads((cfg.sim_data_dir / "ground_truth.json").read_text()))
+        for dag_id in INGEST_DAGS:
+            p.run(dag_id, HISTORY_END, conf={"backfill_days": 3})
+        for dag_id in INGEST_DAGS:
+            p.run(dag_id, DAILY_END)
+        p.run("transform_warehouse", DAILY_END)
+        os.environ["CCWH_GT_WAREHOUSE"] = str(cfg.warehouse_db)
+        os.environ["CCWH_GT_TRUTH"] = str(cfg.sim_data_dir / "ground_truth.json")
+        yield p

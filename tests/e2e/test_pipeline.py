@@ -1,0 +1,183 @@
+"""End to end through Airflow: what a data engineer, an analyst and a compliance reviewer rely on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from cc_warehouse.orchestration.transform import build_db_path
+from cc_warehouse.privacy.detectors import find_pii, normalise_phone
+
+pytestmark = pytest.mark.slow
+SUBJECT_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
+
+
+def _tables(db: Path, schemas=None) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.sql("select table_schema, table_name from information_schema.tables").fetchall()
+        return {f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
+                for s, t in rows if schemas is None or s in schemas}
+    finally:
+        con.close()
+
+
+def _table_digests(db: Path) -> dict[str, str]:
+    """Content digest of every table (order-independent), to prove a rerun changed nothing."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [r[0] for r in con.sql("select table_name from information_schema.tables "
+                                       "where table_schema = 'main'").fetchall()]
+        out = {}
+        for name in names:
+            lines = sorted(str(r) for r in con.sql(f'select * from "{name}"').fetchall())
+            out[name] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
+        return out
+    finally:
+        con.close()
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_published_warehouse_has_every_subject_schema_and_nothing_else(pipeline):
+    counts = _tables(pipeline.cfg.warehouse_db)
+    schemas = {t.split(".")[0] for t in counts}
+    assert schemas == set(SUBJECT_SCHEMAS), "analyst file must hold the marts only"
+    for schema in SUBJECT_SCHEMAS:
+        assert sum(n for t, n in counts.items() if t.startswith(schema + ".")) > 0, schema
+    empty = [t for t, n in counts.items() if n == 0]
+    assert not empty, f"empty published tables: {empty}"
+
+
+def test_reports_are_written(pipeline):
+    reports = pipeline.cfg.reports_dir
+    assert (reports / "data_docs" / "index.html").stat().st_size > 0
+    assert (reports / "privacy" / "index.html").stat().st_size > 0
+    summary = json.loads((reports / "run_summary.json").read_text(encoding="utf-8"))
+    assert summary, "run summary is empty"
+    assert "个人信息" in (reports / "privacy" / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_landed_record_is_loaded_or_quarantined(pipeline):
+    con = duckdb.connect(str(pipeline.cfg.raw_db), read_only=True)
+    try:
+        bad = con.sql("select file from load_audit where received <> loaded + quarantined").fetchall()
+        totals = con.sql("select sum(received), sum(loaded), sum(quarantined) from load_audit").fetchall()[0]
+        reasons = {r[0] for r in con.sql("select distinct split_part(reason, ':', 1) from quarantine").fetchall()}
+    finally:
+        con.close()
+    assert bad == []
+    assert totals[0] > 0 and totals[0] == totals[1] + totals[2]
+    assert reasons <= {"invalid_json", "missing_key", "malformed_key"}
+
+
+def test_orders_reach_the_marts_exactly_once(pipeline):
+    """Every paid order the generator planted is in conversion.fct_orders once (no loss, no duplicates)."""
+    con = duckdb.connect(str(pipeline.cfg.warehouse_db), read_only=True)
+    try:
+        dup = con.sql("select count(*) - count(distinct order_id) from conversion.fct_orders").fetchall()[0][0]
+    finally:
+        con.close()
+    assert dup == 0
+
+
+def _generated_identities(cfg) -> set[str]:
+    """Every phone and ID number the generator gave a customer (the values that must never leak)."""
+    values: set[str] = set()
+    cipher = pd.read_parquet(cfg.sim_data_dir / "_douyin_cipher.parquet")
+    for col in cipher.columns:
+        if cipher[col].dtype == object:
+            values |= {normalise_phone(v) for v in cipher[col].dropna().astype(str) if normalise_phone(v)}
+    receivers = pd.read_parquet(cfg.sim_data_dir / "_red_receivers.parquet")
+    for text in receivers.astype(str).to_numpy().ravel():
+        for f in find_pii(text):
+            values.add(re.sub(r"\D", "", unicodedata.normalize("NFKC", text[f.start:f.end]))[-18:])
+    return {v for v in values if v}
+
+
+def _leaks_in_text_files(root: Path, identities: set[str]) -> list[str]:
+    leaks = []
+    for path in root.rglob("*"):
+        if not path.is_file() or path.suffix in (".duckdb", ".wal", ".parquet", ".png", ".key"):
+            continue
+        text = unicodedata.normalize("NFKC", path.read_bytes().decode("utf-8", errors="ignore"))
+        found = {re.sub(r"\D", "", text[f.start:f.end])[-18:] for f in find_pii(text)
+                 if f.kind in ("mobile", "id_number")}
+        found |= {d for d in re.findall(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)}
+        if found & identities:
+            leaks.append(str(path.relative_to(root)))
+    return leaks
+
+
+def test_no_personal_data_in_warehouse_reports_or_airflow_logs(pipeline):
+    cfg = pipeline.cfg
+    identities = _generated_identities(cfg)
+    assert len(identities) > 100, "the generator's identities were not found: the check would be vacuous"
+    leaks = []
+    for folder in (cfg.reports_dir, cfg.var / "airflow" / "logs", cfg.landing_dir, pipeline.log_dir):
+        leaks += _leaks_in_text_files(folder, identities)
+    assert leaks == [], f"personal data found in {leaks[:10]}"
+    for db in (cfg.warehouse_db, cfg.raw_db, build_db_path_for(cfg)):
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            cols = con.sql("select table_schema, table_name, column_name from information_schema.columns "
+                           "where data_type in ('VARCHAR', 'JSON')").fetchall()
+            for s, t, c in cols:
+                values = con.sql(f'select distinct "{c}"::varchar from "{s}"."{t}" where "{c}" is not null'
+                                 ).fetchall()
+                hits = {re.sub(r"\D", "", v[0])[-18:] for v in values
+                        for d in [unicodedata.normalize("NFKC", v[0])]
+                        for v in [(d,)] for f in find_pii(d)} if values else set()
+                assert not (hits & identities), f"clear personal data in {db.name}:{s}.{t}.{c}"
+        finally:
+            con.close()
+
+
+def build_db_path_for(cfg) -> Path:
+    return cfg.build_dir / build_db_path().name
+
+
+def test_rerunning_an_interval_changes_nothing(pipeline):
+    cfg = pipeline.cfg
+    raw_before = _table_digests(cfg.raw_db)
+    marts_before = _tables(cfg.warehouse_db, SUBJECT_SCHEMAS)
+    pipeline.run("ingest_douyin", "2026-11-16T00:00:00+08:00")
+    pipeline.run("ingest_crm", "2026-11-16T00:00:00+08:00")
+    raw_after = _table_digests(cfg.raw_db)
+    changed = {t for t in raw_before if t != "run_audit" and raw_before[t] != raw_after.get(t)}
+    assert changed == set(), f"rerun changed raw tables {changed}"
+    pipeline.run("transform_warehouse", "2026-11-16T00:00:00+08:00")
+    assert _tables(cfg.warehouse_db, SUBJECT_SCHEMAS) == marts_before
+
+
+def test_clear_phone_planted_in_build_fails_gate_and_keeps_published_file(pipeline):
+    cfg = pipeline.cfg
+    published_sha = _sha(cfg.warehouse_db)
+    build = build_db_path_for(cfg)
+    con = duckdb.connect(str(build))
+    con.execute("create table seeding.planted_notes as select 'call me +86 139 0013 8000' as remark")
+    con.close()
+    try:
+        with pytest.raises(SystemExit, match="did not succeed"):
+            pipeline.run("transform_warehouse", "2026-11-16T00:00:00+08:00")
+        assert _sha(cfg.warehouse_db) == published_sha, "a failed gate must leave the published file as it was"
+        gate_files = sorted((cfg.reports_dir / "gate").glob("*.json"), key=lambda p: p.stat().st_mtime)
+        latest = json.loads(gate_files[-1].read_text(encoding="utf-8"))
+        assert latest["success"] is False
+        for path in [*cfg.reports_dir.rglob("*.html"), *cfg.reports_dir.rglob("*.json"),
+                     *(cfg.var / "airflow" / "logs").rglob("*")]:
+            if path.is_file():
+                text = path.read_bytes().decode("utf-8", errors="ignore")
+                assert "13900138000" not in text and "139 0013 8000" not in text, path
+    finally:
+        con = duckdb.connect(str(build))
+        con.execute("drop table if exists seeding.planted_notes")
+        con.close()
