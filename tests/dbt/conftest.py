@@ -30,10 +30,24 @@ class FixtureBuild:
 def run_dbt(args: list[str], raw_db: Path, build_db: Path, work: Path) -> subprocess.CompletedProcess:
     """Run the dbt CLI of this interpreter's environment on the project, output under `work`."""
     dbt = Path(sys.executable).with_name("dbt")
-    env = {**os.environ, "CCWH_RAW_DB": str(raw_db), "CCWH_BUILD_DB": str(build_db),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    command = [str(dbt), *args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
-               "--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    env = {
+        **os.environ,
+        "CCWH_RAW_DB": str(raw_db),
+        "CCWH_BUILD_DB": str(build_db),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [
+        str(dbt),
+        *args,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+    ]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
 
 

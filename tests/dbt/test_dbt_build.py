@@ -17,8 +17,12 @@ GRAINS = {
     "conversion.fct_orders": ["order_id"],
     "conversion.fct_order_lines": ["order_line_id"],
     "conversion.fct_live_sessions": ["live_session_id"],
-    "repurchase.fct_customer_cohorts": ["cohort_month", "months_since_first", "acquisition_channel",
-                                        "is_private_domain"],
+    "repurchase.fct_customer_cohorts": [
+        "cohort_month",
+        "months_since_first",
+        "acquisition_channel",
+        "is_private_domain",
+    ],
     "repurchase.fct_customer_lifecycle_monthly": ["customer_id", "month_start"],
     "fulfilment.fct_crossborder_shipments": ["order_id"],
     "fulfilment.fct_customs_events": ["customs_event_id"],
@@ -43,9 +47,7 @@ def test_full_build_passes_every_test(fixture_build):
 @pytest.mark.parametrize("table", sorted(GRAINS))
 def test_mart_is_non_empty_with_unique_grain(con, table):
     keys = ", ".join(GRAINS[table])
-    rows, distinct_keys = con.execute(
-        f"select count(*), count(distinct ({keys})) from {table}"
-    ).fetchone()
+    rows, distinct_keys = con.execute(f"select count(*), count(distinct ({keys})) from {table}").fetchone()
     assert rows > 0
     assert distinct_keys == rows
 
@@ -121,9 +123,11 @@ def test_customers_are_tokens_with_consent_flags(con):
 
 
 def test_crossborder_limits_and_match_status(con):
-    rows = dict(con.execute(
-        "select order_id, (three_document_match_status, exceeds_transaction_limit, is_buyer_payer_match) "
-        "from fulfilment.fct_crossborder_shipments"
-    ).fetchall())
+    rows = dict(
+        con.execute(
+            "select order_id, (three_document_match_status, exceeds_transaction_limit, is_buyer_payer_match) "
+            "from fulfilment.fct_crossborder_shipments"
+        ).fetchall()
+    )
     assert rows["6900000000000000003"] == ("matched", False, True)
     assert rows["P7000000000000001"] == ("missing_payment", True, False)

@@ -39,16 +39,18 @@ def test_every_mart_is_non_empty_with_unique_grain(con, table):
 
 
 def test_paid_orders_per_platform_exact(con, truth):
-    got = dict(con.execute(
-        "select platform, count(*) from conversion.fct_orders where is_paid group by platform"
-    ).fetchall())
+    got = dict(
+        con.execute("select platform, count(*) from conversion.fct_orders where is_paid group by platform").fetchall()
+    )
     assert got == {p: n for p, n in truth["paid_orders"].items() if n}
 
 
 def test_gmv_per_platform_within_one_percent(con, truth):
-    got = dict(con.execute(
-        "select platform, sum(pay_amount_fen) from conversion.fct_orders where is_paid group by platform"
-    ).fetchall())
+    got = dict(
+        con.execute(
+            "select platform, sum(pay_amount_fen) from conversion.fct_orders where is_paid group by platform"
+        ).fetchall()
+    )
     for platform, fen in truth["gmv_fen"].items():
         assert got.get(platform, 0) == pytest.approx(fen, rel=0.01), platform
 
@@ -61,20 +63,24 @@ def test_live_session_attributed_orders_exact(con, truth):
 
 
 def test_repurchase_private_vs_public_within_five_percent(con, truth):
-    got = dict(con.execute(
-        "select is_private_domain_member, sum(paid_orders) / count(*) from core.dim_customer "
-        "where paid_orders > 0 group by is_private_domain_member"
-    ).fetchall())
+    got = dict(
+        con.execute(
+            "select is_private_domain_member, sum(paid_orders) / count(*) from core.dim_customer "
+            "where paid_orders > 0 group by is_private_domain_member"
+        ).fetchall()
+    )
     expected = truth["repurchase"]
     assert got[True] == pytest.approx(expected["private_orders_per_customer"], rel=0.05)
     assert got[False] == pytest.approx(expected["public_orders_per_customer"], rel=0.05)
 
 
 def test_median_crossborder_cycle_hours_within_five_percent(con, truth):
-    got = dict(con.execute(
-        "select customs_mode, median(total_cycle_hours) from fulfilment.fct_crossborder_shipments "
-        "where is_delivered group by customs_mode"
-    ).fetchall())
+    got = dict(
+        con.execute(
+            "select customs_mode, median(total_cycle_hours) from fulfilment.fct_crossborder_shipments "
+            "where is_delivered group by customs_mode"
+        ).fetchall()
+    )
     for mode, hours in truth["fulfilment_median_cycle_hours"].items():
         if hours is None:
             assert mode not in got
