@@ -113,10 +113,18 @@ def test_find_pii_finds(text, expected):
         "4111 1111 1111 1112",  # fails Luhn
         "没有联系方式",
         "",
+        "0A1B2C3D-E4F5-1385-2310-5671FD9DB99F",  # customs GUID: hyphenated groups read like a phone
+        "live_7300000000000000007",  # WeCom channel code around a Luhn-valid 19-digit room id
+        "note_110101199003071233",  # prefixed code around an ID-shaped id
     ],
 )
 def test_find_pii_ignores(text):
     assert find_pii(text) == []
+
+
+def test_prefixed_codes_still_reveal_phones():
+    """Only card/ID-length runs are exempt inside codes: a phone glued to a prefix is still found."""
+    assert kinds("wx_13812345678") == [("mobile", "13812345678")]
 
 
 def test_order_id_not_bank_card_unless_luhn_valid():

@@ -130,6 +130,9 @@ _QUICK = re.compile(r"[0-9@]")
 _ID_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _TOKEN_RUN = re.compile(r"tk[0-9]+_[0-9a-f]+")
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
+_UUID_CHARS = _HEX_CHARS | {"-"}
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_PREFIXED_CODE = re.compile(r"[A-Za-z]+_[0-9]+")  # channel codes such as live_<room id>, note_<id>
 _PRIORITY = {"email": 0, "id_number": 1, "bank_card": 2, "mobile": 3}
 
 
@@ -144,8 +147,20 @@ def _nfkc_by_char(text: str) -> tuple[str, list[int]]:
     return "".join(parts), index
 
 
-def _inside_opaque_id(text: str, start: int, end: int) -> bool:
-    """True when [start, end) sits inside a token (``tk1_<hex>``) or a long hex identifier."""
+def _inside_opaque_id(text: str, start: int, end: int, kind: str = "mobile") -> bool:
+    """True when [start, end) sits inside an opaque identifier rather than free text: a token
+    (``tk1_<hex>``), a long hex id, a UUID (whose hyphenated digit groups can read like a phone), or —
+    for card- and ID-length numbers — a prefixed code such as ``live_<19-digit room id>``."""
+    left = start
+    while left > 0 and text[left - 1] in _UUID_CHARS:
+        left -= 1
+    right = end
+    while right < len(text) and text[right] in _UUID_CHARS:
+        right += 1
+    if _UUID.search(text[left:right]):
+        uuid = _UUID.search(text, left, right)
+        if uuid and uuid.start() <= start and end <= uuid.end():
+            return True
     left = start
     while left > 0 and text[left - 1] in _ID_CHARS:
         left -= 1
@@ -155,6 +170,8 @@ def _inside_opaque_id(text: str, start: int, end: int) -> bool:
     run = text[left:right]
     if _TOKEN_RUN.fullmatch(run):
         return True
+    if kind in ("bank_card", "id_number") and _PREFIXED_CODE.fullmatch(run):
+        return True
     return len(run) >= 16 and not run.isdigit() and all(char in _HEX_CHARS for char in run)
 
 
@@ -163,10 +180,10 @@ def _candidates(text: str) -> list[Finding]:
     if "@" in text:
         found.extend(Finding("email", m.start(), m.end()) for m in _EMAIL_TEXT.finditer(text))
     for m in _ID_TEXT.finditer(text):
-        if is_valid_resident_id(m.group()) and not _inside_opaque_id(text, m.start(), m.end()):
+        if is_valid_resident_id(m.group()) and not _inside_opaque_id(text, m.start(), m.end(), "id_number"):
             found.append(Finding("id_number", m.start(), m.end()))
     for m in _CARD_TEXT.finditer(text):
-        if luhn_ok(m.group()) and not _inside_opaque_id(text, m.start(), m.end()):
+        if luhn_ok(m.group()) and not _inside_opaque_id(text, m.start(), m.end(), "bank_card"):
             found.append(Finding("bank_card", m.start(), m.end()))
     for m in _MOBILE_TEXT.finditer(text):
         if not _inside_opaque_id(text, m.start(), m.end()):
