@@ -75,7 +75,7 @@ final as (
         cast(line_source_loaded_at as timestamp with time zone) as source_loaded_at
     from joined
     {% if is_incremental() %}
-    where line_source_loaded_at >= (select coalesce(max(source_loaded_at), '1900-01-01') from {{ this }})
+    where {{ incremental_since('line_source_loaded_at') }}
     {% endif %}
 )
 

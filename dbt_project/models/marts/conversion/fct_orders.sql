@@ -30,7 +30,7 @@ attribution as (
 ),
 
 content as (
-    select content_id, platform, creator_id from {{ ref('dim_content') }}
+    select content_id, platform, creator_id from {{ ref('int_content__catalog') }}
 ),
 
 creators as (
@@ -111,7 +111,7 @@ final as (
         on {{ creator_version_match('creators', 'joined.platform', 'joined.attributed_creator_id',
             cn_date('joined.created_at')) }}
     {% if is_incremental() %}
-    where joined.source_loaded_at >= (select coalesce(max(source_loaded_at), '1900-01-01') from {{ this }})
+    where {{ incremental_since('joined.source_loaded_at') }}
     {% endif %}
 )
 

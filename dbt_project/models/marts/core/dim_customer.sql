@@ -24,7 +24,7 @@ monthly as (
 ),
 
 customer_ids as (
-    select customer_id from {{ ref('int_orders__unioned') }}
+    select customer_id from {{ ref('fct_orders') }}
     union
     select mobile_token from members
     union

@@ -1,13 +1,14 @@
--- One row per SKU per platform. Category and origin country are derived from the product name by
--- keyword (the shops send no catalogue); domestic products are origin CN.
+-- One row per SKU per platform, from the persisted order facts (so products outlive raw-data retention).
+-- Category and origin country are derived from the product name by keyword (the shops send no
+-- catalogue); domestic products are origin CN.
 with
 
 lines as (
-    select * from {{ ref('int_order_lines__unioned') }}
+    select * from {{ ref('fct_order_lines') }}
 ),
 
 orders as (
-    select order_id, platform, is_cross_border, created_at from {{ ref('int_orders__unioned') }}
+    select order_id, platform, is_cross_border, created_at from {{ ref('fct_orders') }}
 ),
 
 products as (

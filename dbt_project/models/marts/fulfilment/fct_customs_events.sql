@@ -52,7 +52,7 @@ final as (
     left join declarations on receipts.order_id = declarations.order_id
     where receipts.customs_event_id is not null
     {% if is_incremental() %}
-        and receipts.loaded_at >= (select coalesce(max(source_loaded_at), '1900-01-01') from {{ this }})
+        and {{ incremental_since('receipts.loaded_at') }}
     {% endif %}
 )
 

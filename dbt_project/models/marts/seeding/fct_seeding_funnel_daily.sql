@@ -8,23 +8,20 @@ content_daily as (
     select * from {{ ref('fct_content_daily') }}
 ),
 
-attribution as (
-    select * from {{ ref('int_orders__attributed') }}
-),
-
 attributed_orders as (
     select
-        attribution.attributed_content_id as content_id,
-        orders.paid_date as date_day,
-        orders.order_id,
-        orders.customer_id,
-        orders.paid_at < orders.last_paid_at as has_later_order
+        attributed_content_id as content_id,
+        paid_date as date_day,
+        order_id,
+        customer_id,
+        paid_at < last_paid_at as has_later_order
     from (
         select *, max(paid_at) over (partition by customer_id) as last_paid_at
         from {{ ref('int_customers__orders') }}
     ) as orders
-    inner join attribution on orders.order_id = attribution.order_id
-    where attribution.attributed_content_id is not null
+    inner join (
+        select order_id, attributed_content_id from {{ ref('fct_orders') }} where attributed_content_id is not null
+    ) as attribution using (order_id)
 ),
 
 order_days as (
