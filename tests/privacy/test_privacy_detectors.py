@@ -150,3 +150,15 @@ def test_redact_replaces_and_counts():
 def test_redact_none_and_clean():
     assert redact(None) == (None, {})
     assert redact("好用，回购") == ("好用，回购", {})
+
+
+@pytest.mark.parametrize(
+    ("column", "identifier"),
+    [("order_id", True), ("orderNo", True), ("itemId", True), ("product_id_str", True), ("returnTime", True),
+     ("skuList__itemId", True), ("created_at", True), ("buyer_words", False), ("remark", False),
+     ("channel_state", False), ("paid", False), ("content", False)],
+)
+def test_identifier_columns(column, identifier):
+    from cc_warehouse.privacy.detectors import is_identifier_column
+
+    assert is_identifier_column(column) is identifier

@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+import duckdb
 import pytest
 from cc_warehouse.quality.gate import GateFailed, assert_gate, run_gate
 
@@ -130,3 +131,49 @@ def test_structural_and_format_defects_fail(make_build, expectations_dir, tmp_pa
     _no_raised_exceptions(expectations_dir, "defects")
     with pytest.raises(GateFailed, match="fulfilment.fct_customs_events table_missing_from_build"):
         assert_gate(result)
+
+
+def _luhn_valid(prefix: str) -> str:
+    """``prefix`` plus the digit that makes it pass a Luhn check (so it reads like a bank card)."""
+    from cc_warehouse.privacy.detectors import luhn_ok
+
+    return next(prefix + d for d in "0123456789" if luhn_ok(prefix + d))
+
+
+def _raw_db(path: Path, remark: str) -> Path:
+    """A raw file as the loader writes it: tokenised JSON records plus load metadata. Its ids and times
+    pass Luhn, so without the identifier-column rule they would read as bank cards."""
+    records = [
+        {"order_id": _luhn_valid("478132000000000000"), "orderNo": "P" + _luhn_valid("71234567890123456"),
+         "returnTime": _luhn_valid("2026111112000012"), "receiver_phone_token": "tk1_" + "0" * 32,
+         "mask_post_tel": "138****5678",
+         "sku_order_list": [{"sku_order_id": _luhn_valid("690000000000000002"), "author_name": "达人"}],
+         "buyer_words": remark},
+        {"order_id": _luhn_valid("478132000000000001"), "orderNo": "P" + _luhn_valid("71234567890123457"),
+         "returnTime": _luhn_valid("2026111112000045"), "receiver_phone_token": "tk1_" + "1" * 32,
+         "mask_post_tel": "1********35", "sku_order_list": [], "buyer_words": "请尽快发货"},
+    ]
+    with duckdb.connect(str(path)) as con:
+        con.execute("create table douyin_orders (record JSON, record_key VARCHAR)")
+        for record in records:
+            con.execute("insert into douyin_orders values (?::JSON, ?)",
+                        [json.dumps(record, ensure_ascii=False), record["order_id"]])
+    return path
+
+
+def test_raw_records_are_scanned_leaf_by_leaf(make_build, expectations_dir, tmp_path):
+    """Raw JSON leaves get the same column rules as staging and marts: ids and times are exempt from the
+    card check only; a phone in free text fails the gate without its value reaching the results."""
+    build = make_build()
+    clean = run_gate(build, reports_dir=tmp_path / "r1", run_id="raw-clean", expectations_dir=expectations_dir,
+                     raw_db=_raw_db(tmp_path / "raw_clean.duckdb", "包装好一点 [手机号]"))
+    assert clean.success, clean.failures
+    assert "pii.raw.douyin_orders" in {s["suite"] for s in clean.suites}
+
+    leaked = run_gate(build, reports_dir=tmp_path / "r2", run_id="raw-leak", expectations_dir=expectations_dir,
+                      raw_db=_raw_db(tmp_path / "raw_leak.duckdb", "电话 138 0013 8000"))
+    assert not leaked.success
+    [failure] = _failures(leaked, "pii.raw.douyin_orders")
+    assert failure["column"] == "buyer_words" and failure["unexpected_count"] == 1
+    text = leaked.results_path.read_text(encoding="utf-8")
+    assert "0013" not in text and "13800138000" not in text

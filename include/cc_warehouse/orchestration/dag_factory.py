@@ -105,7 +105,7 @@ def dbt_build(**context) -> dict:
     return transform.dbt_build(run_id=context["run_id"])
 
 
-@task
+@task(pool=RAW_DB_POOL)
 def quality_gate(**context) -> dict:
     from cc_warehouse.orchestration import transform
 

@@ -57,7 +57,8 @@ def quality_gate(*, run_id: str) -> dict:
     from cc_warehouse.quality.gate import assert_gate, run_gate
 
     cfg = settings()
-    result = run_gate(build_db_path(), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id))
+    result = run_gate(build_db_path(), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
+                      raw_db=cfg.raw_db)
     summary = {"success": result.success, "results_path": str(result.results_path),
                "data_docs_index": str(result.data_docs_index)}
     assert_gate(result)

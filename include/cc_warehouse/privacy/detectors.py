@@ -234,3 +234,19 @@ SQL_PATTERNS: dict[str, str] = {
 
 SQL_ANY_PII = "|".join(f"({pattern})" for pattern in SQL_PATTERNS.values())
 """One RE2 pattern true when any of ``SQL_PATTERNS`` is."""
+
+
+# --- column-name rule shared by the gate and the report scan --------------------------------------
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_IDENTIFIER_SUFFIXES = ("id", "no", "time", "at", "date")
+
+
+def is_identifier_column(column: str) -> bool:
+    """True for identifier and timestamp columns (``order_id``, ``orderNo``, ``itemId``, ``product_id_str``,
+    ``returnTime``): platform ids of 16-19 digits and ``yyyyMMddHHmmssfff`` times pass a Luhn check one time
+    in ten, so a *bank-card* finding in such a column is not reported. Mobiles, ID numbers and emails
+    still are, whatever the column."""
+    parts = _CAMEL_BOUNDARY.sub("_", column.split("__")[-1]).lower().split("_")
+    if parts[-1] == "str" and len(parts) > 1:
+        parts = parts[:-1]
+    return parts[-1] in _IDENTIFIER_SUFFIXES

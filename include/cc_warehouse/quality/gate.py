@@ -161,9 +161,11 @@ def _build_data_docs(context: FileDataContext, run_id: str, suite_names: list[st
 
 
 def run_gate(
-    build_db: Path, *, reports_dir: Path, run_id: str, expectations_dir: Path | None = None
+    build_db: Path, *, reports_dir: Path, run_id: str, expectations_dir: Path | None = None,
+    raw_db: Path | None = None,
 ) -> GateResult:
-    """Validate ``build_db`` (opened read-only); never raises for a failed expectation."""
+    """Validate ``build_db`` (opened read-only) and, when given, the PII rules on every raw table of
+    ``raw_db`` (attached read-only, JSON leaves as columns); never raises for a failed expectation."""
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
     if expectations_dir is None:
@@ -200,6 +202,15 @@ def run_gate(
             frame = pii_scan.flag_frame(con, schema, name, checks)
             result = _validate(context, suites.pii_suite(table, checks), frame, run)
             summaries.append(_summarise(f"pii.{table}", table, result))
+        if raw_db is not None and Path(raw_db).is_file():
+            for table, columns in pii_scan.raw_leaf_views(con, str(raw_db)).items():
+                checks = pii_scan.flag_checks(columns)
+                if not checks:
+                    continue
+                view = "raw__" + table.split(".", 1)[1]
+                frame = pii_scan.flag_frame(con, "main", view, checks, catalog="temp")
+                result = _validate(context, suites.pii_suite(table, checks), frame, run)
+                summaries.append(_summarise(f"pii.{table}", table, result))
     finally:
         con.close()
 

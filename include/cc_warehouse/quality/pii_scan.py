@@ -11,13 +11,14 @@ Every text column of a table gets one boolean "violation" column in the flag fra
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
-from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii
+from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
 
 TOKEN_PATTERN = r"^tk[0-9]+_[0-9a-f]{32}$"
 PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
@@ -74,11 +75,6 @@ def _format_violation(expr: str, patterns: tuple[str, ...], is_list: bool) -> st
     return f"coalesce({bad(expr)}, false)"
 
 
-def _is_identifier(column: str) -> bool:
-    name = column.lower()
-    return name == "id" or name.endswith(("_id", "_id_str"))
-
-
 def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
     """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs."""
     checks = []
@@ -100,7 +96,7 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
             )
         else:
             text = expr if data_type == "VARCHAR" else f"cast({expr} as varchar)"
-            udf = _UDF_NO_CARDS if _is_identifier(column) else _UDF_ANY
+            udf = _UDF_NO_CARDS if is_identifier_column(column) else _UDF_ANY
             sql = (
                 f"coalesce(case when regexp_matches({text}, {_literal(SQL_ANY_PII)}) "
                 f"then {udf}({text}) else false end, false)"
@@ -124,8 +120,41 @@ def register_detectors(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def flag_frame(
-    con: duckdb.DuckDBPyConnection, schema: str, table: str, checks: list[FlagCheck]
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, checks: list[FlagCheck], catalog: str | None = None
 ) -> pd.DataFrame:
     """One row per table row, one boolean column per check; no source value leaves DuckDB."""
     selects = ", ".join(f"{check.sql} as {quote_identifier(check.flag)}" for check in checks)
-    return con.sql(f"select {selects} from {quote_identifier(schema)}.{quote_identifier(table)}").df()
+    prefix = f"{quote_identifier(catalog)}." if catalog else ""
+    return con.sql(f"select {selects} from {prefix}{quote_identifier(schema)}.{quote_identifier(table)}").df()
+
+
+RAW_CATALOG = "raw_src"
+
+
+def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, list[tuple[str, str]]]:
+    """Attach the raw file read-only and expose every raw table's JSON records as a temp view with one
+    column per string leaf path (``sku_order_list[*].author_id`` → ``sku_order_list__author_id``, a list),
+    so the column-name rules (ids, tokens, masks) apply to raw data exactly as to staging and marts.
+    Returns ``{"raw.<table>": [(view column, type), ...]}``; the views are named ``temp.main.raw__<table>``."""
+    con.execute(f"attach {_sql_string(raw_db)} as {RAW_CATALOG} (read_only)")
+    tables = [r[0] for r in con.sql(
+        f"select table_name from information_schema.columns where table_catalog = '{RAW_CATALOG}' "
+        "and table_schema = 'main' and column_name = 'record' order by 1").fetchall()]
+    catalog: dict[str, list[tuple[str, str]]] = {}
+    for table in tables:
+        paths = [r[0] for r in con.sql(
+            "select distinct regexp_replace(t.fullkey, '\\[[0-9]+\\]', '[*]', 'g') "
+            f"from {RAW_CATALOG}.main.{quote_identifier(table)} r, json_tree(r.record) t "
+            "where t.type = 'VARCHAR' order by 1").fetchall()]
+        columns = [(path, re.sub(r"[^0-9A-Za-z_]+", "__", path.removeprefix("$.").replace("[*]", "")).strip("_"))
+                   for path in paths]
+        selects = ", ".join(f"json_extract_string(record, {_sql_string(path)}) as {quote_identifier(name)}"
+                            for path, name in columns) or "null::varchar as record_is_empty"
+        con.execute(f"create or replace temp view {quote_identifier('raw__' + table)} as "
+                    f"select {selects} from {RAW_CATALOG}.main.{quote_identifier(table)}")
+        catalog[f"raw.{table}"] = [(name, "VARCHAR[]" if "[*]" in path else "VARCHAR") for path, name in columns]
+    return catalog
+
+
+def _sql_string(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"

@@ -7,7 +7,6 @@ detectors' RE2 patterns and confirms them with ``find_pii``; values are never lo
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,8 @@ from typing import Any
 import duckdb
 
 from cc_warehouse.landing.files import MANIFEST_NAME
-from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii
+from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
 from cc_warehouse.reports.warehouse import PUBLISHED_SCHEMAS, quote_ident
-
-# Platform identifiers (order ids, 19 digits) can pass a Luhn check: in a column named ``id`` / ``*_id`` /
-# ``*_no`` a bank-card finding spanning the whole value is the identifier itself, not a card number.
-IDENTIFIER_COLUMN = re.compile(r"(^|_)(id|no)$", re.IGNORECASE)
 
 
 def landing_redactions(landing_dir: Path) -> list[dict[str, Any]]:
@@ -50,7 +45,7 @@ def _string_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], lis
 
 def _column_findings(con: duckdb.DuckDBPyConnection, table: str, column: str) -> Counter[str]:
     """Findings per kind in one column: SQL pre-scan for candidates, ``find_pii`` to confirm them."""
-    identifier = bool(IDENTIFIER_COLUMN.search(column))
+    identifier = is_identifier_column(column)
     candidates = con.execute(
         f"select {quote_ident(column)}, count(*) from {table} "
         f"where regexp_matches({quote_ident(column)}, ?) group by 1", [SQL_ANY_PII],
