@@ -7,6 +7,8 @@
 --      note_<note_id>) credits that room / note when the order is created within
 --      var('attribution_window_days') days of the contact being added;
 --   3. otherwise organic_unknown.
+-- private_domain_loaded_at (load time of the matching contacts / members) lets the incremental facts
+-- rebuild an order when the contact that explains it is loaded after the order.
 with
 
 orders as (
@@ -45,7 +47,8 @@ contact_phones as (
     select
         unnest(remark_mobile_tokens) as customer_id,
         added_at,
-        channel_state
+        channel_state,
+        loaded_at
     from contacts
 ),
 
@@ -53,7 +56,8 @@ private_domain_candidates as (
     select
         orders.order_id,
         contact_phones.added_at,
-        contact_phones.channel_state
+        contact_phones.channel_state,
+        contact_phones.loaded_at
     from orders
     inner join contact_phones
         on orders.customer_id = contact_phones.customer_id
@@ -62,7 +66,8 @@ private_domain_candidates as (
     select
         orders.order_id,
         members.joined_at as added_at,
-        cast(null as varchar) as channel_state
+        cast(null as varchar) as channel_state,
+        members.loaded_at
     from orders
     inner join members
         on orders.customer_id = members.mobile_token
@@ -72,6 +77,8 @@ private_domain_candidates as (
 private_domain as (
     select
         private_domain_candidates.order_id,
+        max(private_domain_candidates.loaded_at) over (partition by private_domain_candidates.order_id)
+            as private_domain_loaded_at,
         case
             when orders.created_at < private_domain_candidates.added_at
                 + to_days({{ var('attribution_window_days') }})
@@ -108,7 +115,8 @@ final as (
         coalesce(
             platform_attribution.live_session_id,
             regexp_extract(private_domain.state_in_window, '^live_(.+)$', 1)
-        ) as attributed_live_session_id
+        ) as attributed_live_session_id,
+        private_domain.private_domain_loaded_at
     from orders
     left join platform_attribution on orders.order_id = platform_attribution.order_id
     left join private_domain on orders.order_id = private_domain.order_id
@@ -120,5 +128,6 @@ select
     channel_id,
     nullif(attributed_content_id, '') as attributed_content_id,
     attributed_creator_id,
-    nullif(attributed_live_session_id, '') as attributed_live_session_id
+    nullif(attributed_live_session_id, '') as attributed_live_session_id,
+    private_domain_loaded_at
 from final

@@ -29,7 +29,8 @@ joined as (
         orders.order_status,
         coalesce(lines.is_cross_border, orders.is_cross_border) as is_cross_border_line,
         coalesce(attribution.channel_id, 'organic_unknown') as order_channel_id,
-        greatest(lines.source_loaded_at, orders.loaded_at) as line_source_loaded_at
+        greatest(lines.source_loaded_at, orders.loaded_at, attribution.private_domain_loaded_at)
+            as line_source_loaded_at
     from lines
     inner join orders on lines.order_id = orders.order_id
     left join attribution on lines.order_id = attribution.order_id

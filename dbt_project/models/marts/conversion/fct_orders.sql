@@ -44,7 +44,7 @@ joined as (
         coalesce(lines.item_count, 0) as item_count,
         coalesce(lines.refund_amount_fen, 0) as refund_amount_fen,
         lines.last_refunded_at,
-        greatest(orders.loaded_at, lines.lines_loaded_at) as source_loaded_at,
+        greatest(orders.loaded_at, lines.lines_loaded_at, attribution.private_domain_loaded_at) as source_loaded_at,
         coalesce(attribution.channel_id, 'organic_unknown') as channel_id,
         coalesce(attribution.attribution_source, 'none') as attribution_source,
         attribution.attributed_content_id,
