@@ -26,10 +26,8 @@ from cc_warehouse.orchestration.families import FAMILIES
 TOKEN = os.environ.get("CCWH_API_TOKEN", "demo-token")
 CHAOS = "429=0.02,500=0.01"
 PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
-SAMPLE_QUERY = """select c.tier, count(*) as orders, sum(o.pay_amount) as gmv_yuan
-from conversion.fct_orders o
-left join core.dim_creator c on o.creator_version_id = c.creator_version_id
-group by all order by gmv_yuan desc nulls last"""
+SAMPLE_QUERY = """select platform, channel_id, count(*) as paid_orders, sum(pay_amount) as gmv_yuan
+from conversion.fct_orders where is_paid group by all order by platform, gmv_yuan desc"""
 
 
 class Progress:
@@ -73,7 +71,7 @@ def mart_counts(warehouse: Path) -> dict[str, int]:
     try:
         tables = con.sql("select table_schema, table_name from information_schema.tables "
                          "where table_schema in ? order by 1, 2", params=[list(PUBLISHED_SCHEMAS)]).fetchall()
-        return {f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
+        return {f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchall()[0][0] for s, t in tables}
     finally:
         con.close()
 

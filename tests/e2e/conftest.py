@@ -1,7 +1,8 @@
 """One real pipeline run through Airflow for the end-to-end tests (session-scoped: it costs minutes).
 
 Generated data → stand-in API (with 429/5xx chaos) → the four ingestion DAGs via `airflow dags test`
-(a historical interval, then a daily one) → transform_warehouse (dbt → GX gate → publish → reports).
+(one historical interval covering the generated window; the rerun test adds a daily one) →
+transform_warehouse (dbt → GX gate → publish → reports).
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from cc_warehouse.orchestration.families import FAMILIES
 
 ROOT = Path(__file__).resolve().parents[2]
 INGEST_DAGS = [f.dag_id for f in FAMILIES.values()]
-HISTORY_END = "2026-11-15T00:00:00+08:00"   # history: 2026-11-12 .. 2026-11-14
-DAILY_END = "2026-11-16T00:00:00+08:00"     # daily: 2026-11-15
+DAILY_END = "2026-11-16T00:00:00+08:00"     # the daily interval 2026-11-15 (Asia/Shanghai)
+HISTORY_DAYS = 4                            # with it, 2026-11-12 .. 2026-11-15: the generated window
 TOKEN = "e2e-token"
 
 
@@ -49,9 +50,7 @@ def pipeline(tmp_path_factory) -> Pipeline:
         init_airflow(env)
         p = Pipeline(cfg, env, log_dir, json.loads((cfg.sim_data_dir / "ground_truth.json").read_text()))
         for dag_id in INGEST_DAGS:
-            p.run(dag_id, HISTORY_END, conf={"backfill_days": 3})
-        for dag_id in INGEST_DAGS:
-            p.run(dag_id, DAILY_END)
+            p.run(dag_id, DAILY_END, conf={"backfill_days": HISTORY_DAYS})
         p.run("transform_warehouse", DAILY_END)
         os.environ["CCWH_GT_WAREHOUSE"] = str(cfg.warehouse_db)
         os.environ["CCWH_GT_TRUTH"] = str(cfg.sim_data_dir / "ground_truth.json")

@@ -107,9 +107,15 @@ def dbt_build(**context) -> dict:
 
 @task(pool=RAW_DB_POOL)
 def quality_gate(**context) -> dict:
-    from cc_warehouse.orchestration import transform
+    from airflow.sdk.exceptions import AirflowFailException
 
-    return transform.quality_gate(run_id=context["run_id"])
+    from cc_warehouse.orchestration import transform
+    from cc_warehouse.quality.gate import GateFailed
+
+    try:
+        return transform.quality_gate(run_id=context["run_id"])
+    except GateFailed as failed:  # deterministic: retrying cannot change the verdict
+        raise AirflowFailException(str(failed)) from None
 
 
 @task(outlets=[WAREHOUSE])
@@ -121,13 +127,18 @@ def publish_warehouse(**context) -> dict:
 
 @task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)
 def write_reports(**context) -> dict:
+    from airflow.sdk.exceptions import AirflowFailException
+
     from cc_warehouse.orchestration import transform
 
     ti = context["ti"]
     built = ti.xcom_pull(task_ids="dbt_build") or {}
     published = ti.xcom_pull(task_ids="publish_warehouse")
-    return transform.write_reports(run_id=context["run_id"], dbt_results=built.get("results"),
-                                   published=published)
+    try:
+        return transform.write_reports(run_id=context["run_id"], dbt_results=built.get("results"),
+                                       published=published)
+    except transform.NotPublished as not_published:  # reports are written; the run must still fail
+        raise AirflowFailException(str(not_published)) from None
 
 
 def build_transform_dag():

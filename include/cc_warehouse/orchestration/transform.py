@@ -6,12 +6,18 @@ import json
 import logging
 import os
 import re
+import subprocess
+import sys
 from datetime import date, datetime
 from pathlib import Path
 
 from cc_warehouse.config import settings
 
 log = logging.getLogger(__name__)
+
+
+class NotPublished(RuntimeError):
+    """The run wrote its reports but did not pass the gate or publish."""
 
 
 def build_db_path() -> Path:
@@ -25,28 +31,36 @@ def safe_run_id(run_id: str) -> str:
 
 
 def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
-    """One `dbt build` over the whole project (models, seeds, snapshots, tests) into the build file."""
-    from dbt.cli.main import dbtRunner
+    """One `dbt build` over the whole project (models, seeds, tests) into the build file.
 
+    dbt runs as one child process so that its DuckDB handles are released when it ends: the gate and the
+    publish step open the same files next (in `airflow dags test` every task shares one process)."""
     cfg = settings()
     cfg.ensure_dirs()
     if not cfg.raw_db.exists():
         raise FileNotFoundError(f"raw database {cfg.raw_db} does not exist yet: run the ingestion DAGs first")
-    os.environ["CCWH_BUILD_DB"] = str(build_db_path())
-    os.environ["CCWH_RAW_DB"] = str(cfg.raw_db)
-    args = ["build", "--project-dir", str(cfg.dbt_project_dir), "--profiles-dir", str(cfg.dbt_project_dir),
-            "--target-path", str(cfg.var / "dbt" / "target"), "--log-path", str(cfg.var / "dbt" / "logs")]
+    target = cfg.var / "dbt" / "target"
+    args = [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(cfg.dbt_project_dir),
+            "--profiles-dir", str(cfg.dbt_project_dir), "--target-path", str(target),
+            "--log-path", str(cfg.var / "dbt" / "logs")]
     if select:
         args += ["--select", *select]
-    log.info("dbt %s", " ".join(args))
-    outcome = dbtRunner().invoke(args)
+    env = {**os.environ, "CCWH_BUILD_DB": str(build_db_path()), "CCWH_RAW_DB": str(cfg.raw_db)}
+    log.info("%s", " ".join(args[1:]))
+    run_results = target / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:  # dbt's own progress lines, into the task log
+        log.info("dbt | %s", line.rstrip())
+    code = proc.wait()
     results = []
-    for r in (outcome.result or []):
-        results.append({"unique_id": r.node.unique_id, "status": str(r.status),
-                        "execution_time": round(float(r.execution_time or 0), 3)})
+    if run_results.exists():
+        for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):
+            results.append({"unique_id": r["unique_id"], "status": r["status"],
+                            "execution_time": round(float(r.get("execution_time") or 0), 3)})
     failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "runtime error")]
-    if not outcome.success:
-        detail = f"{len(failed)} failing node(s): {', '.join(failed[:20])}" if failed else str(outcome.exception)
+    if code != 0:
+        detail = f"{len(failed)} failing node(s): {', '.join(failed[:20])}" if failed else f"exit code {code}"
         raise RuntimeError(f"dbt build failed ({detail}); nothing will be published")
     log.info("dbt build ok: %d nodes", len(results))
     return {"build_db": str(build_db_path()), "run_id": run_id, "results": results}
@@ -105,7 +119,7 @@ def write_reports(*, run_id: str, dbt_results: list[dict] | None = None,
                status="success" if gate_success and published else "failed")
     log.info("reports written: %s, %s", summary, privacy)
     if not gate_success or not published:
-        raise RuntimeError("this run did not pass the gate or was not published; the published warehouse "
+        raise NotPublished("this run did not pass the gate or was not published; the published warehouse "
                            f"is unchanged. Reports: {summary}")
     return {"summary": str(summary), "privacy_report": str(privacy)}
 
