@@ -58,3 +58,20 @@ def test_token_and_mask_formats(con):
     assert flags["tag_tokens__token_format_violation"] == [False, True, False]
     assert flags["mask_post_tel__mask_format_violation"] == [False, False, True]
     assert flags["receiver_mask__mask_format_violation"] == [False, True, False]
+
+
+def test_rules_come_from_the_pii_registry():
+    """Token outputs and masked fields named in the registry get format rules wherever they appear
+    (including raw JSON leaves named <parent>__<field>), not only columns with conventional suffixes."""
+    from cc_warehouse.privacy.registry import load_registry
+    from cc_warehouse.quality.pii_scan import flag_checks
+
+    registry = load_registry()
+    rules = {c.column: c.rule for c in flag_checks([
+        ("receiver__receiverName", "VARCHAR"), ("user_id_info__id_card_name", "VARCHAR"),
+        ("user_token", "VARCHAR"), ("remark_mobile_tokens", "VARCHAR[]"), ("title", "VARCHAR"),
+    ])}
+    assert rules == {"receiver__receiverName": "mask_format", "user_id_info__id_card_name": "mask_format",
+                     "user_token": "token_format", "remark_mobile_tokens": "token_format", "title": "clear_pii"}
+    outputs = {r.output for r in registry.fields_flat() if r.treatment == "token"}
+    assert {"user_token", "remark_mobile_tokens"} <= outputs

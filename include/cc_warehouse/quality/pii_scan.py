@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 import pandas as pd
 
 from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
+from cc_warehouse.privacy.registry import load_registry
 
-TOKEN_PATTERN = r"^tk[0-9]+_[0-9a-f]{32}$"
 PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
 NAME_MASKS = (r"^.\*+$",)
 ID_MASKS = (r"^[0-9]{6}\*{8}[0-9]{3}[0-9Xx]$",)
@@ -75,8 +76,24 @@ def _format_violation(expr: str, patterns: tuple[str, ...], is_list: bool) -> st
     return f"coalesce({bad(expr)}, false)"
 
 
+@lru_cache(maxsize=1)
+def registry_columns() -> tuple[str, frozenset[str], frozenset[str]]:
+    """From the PII registry: the token pattern, every token output name, every masked field name."""
+    registry = load_registry()
+    tokens, masks = set(), set()
+    for row in registry.fields_flat():
+        if row.treatment == "token" and row.output:
+            tokens.add(row.output.lower())
+        elif row.treatment == "mask":
+            masks.add(row.path.rsplit(".", 1)[-1].removesuffix("[]").lower())
+    return registry.token_pattern, frozenset(tokens), frozenset(masks)
+
+
 def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
-    """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs."""
+    """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs: registry token
+    outputs and ``*_token(s)`` must be tokens; registry mask fields and ``*_mask`` / ``mask_*`` must be
+    masks; every other text column must hold no clear personal data."""
+    token_pattern, token_names, mask_names = registry_columns()
     checks = []
     for column, data_type in columns:
         is_list = data_type == "VARCHAR[]"
@@ -84,13 +101,13 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
             continue
         expr = quote_identifier(column)
         lowered = column.lower()
-        if lowered.endswith(("_token", "_tokens")) and (is_list or data_type == "VARCHAR"):
+        leaf = lowered.rsplit("__", 1)[-1]  # raw JSON leaves are named <parent>__<field>
+        plain_text = is_list or data_type == "VARCHAR"
+        if plain_text and (leaf.endswith(("_token", "_tokens")) or leaf in token_names):
             checks.append(
-                FlagCheck(column, "token_format", _format_violation(expr, (TOKEN_PATTERN,), is_list))
+                FlagCheck(column, "token_format", _format_violation(expr, (token_pattern,), is_list))
             )
-        elif (lowered.endswith("_mask") or lowered.startswith("mask_")) and (
-            is_list or data_type == "VARCHAR"
-        ):
+        elif plain_text and (leaf.endswith("_mask") or leaf.startswith("mask_") or leaf in mask_names):
             checks.append(
                 FlagCheck(column, "mask_format", _format_violation(expr, _mask_patterns(column), is_list))
             )
