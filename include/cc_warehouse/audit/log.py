@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from cc_warehouse.audit.connect import connect_with_retry
+from cc_warehouse.duckdb_files import connect_with_retry
 
 RUN_AUDIT_DDL = """
 create table if not exists run_audit (

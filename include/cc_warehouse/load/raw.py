@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from cc_warehouse import duckdb_files
 from cc_warehouse.landing.files import LandedFile, landed_files_in_manifest, manifest_entry
 from cc_warehouse.privacy.registry import load_registry
 
@@ -53,24 +52,11 @@ class LoadResult:
 
 
 def connect_with_retry(raw_db: Path, *, timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
-    """Open ``raw_db`` for writing, waiting (with backoff) while another process holds DuckDB's lock."""
-    Path(raw_db).parent.mkdir(parents=True, exist_ok=True)
-    deadline = time.monotonic() + timeout
-    attempt = 0
-    while True:
-        try:
-            return duckdb.connect(str(raw_db))
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                message = f"{raw_db} is locked by another writer; gave up after {timeout:.0f}s"
-                raise LoadError(message) from None
-            attempt += 1
-            wait = min(remaining, min(5.0, 0.1 * 2 ** attempt) * random.uniform(0.5, 1.0))
-            log.info("%s is locked by another process, retrying in %.1fs", raw_db, wait)
-            time.sleep(wait)
+    """Open ``raw_db`` for writing, waiting while another process holds DuckDB's lock."""
+    try:
+        return duckdb_files.connect_with_retry(raw_db, timeout=timeout)
+    except duckdb_files.DatabaseLocked as locked:
+        raise LoadError(str(locked)) from None
 
 
 def _sql_str(value: str) -> str:

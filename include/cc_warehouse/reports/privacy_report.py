@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from cc_warehouse.audit.connect import connect_with_retry
 from cc_warehouse.audit.log import latest_runs
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.duckdb_files import connect_with_retry
 from cc_warehouse.privacy.registry import Registry
 from cc_warehouse.reports.gate_results import latest_gate_json, read_gate_result
 from cc_warehouse.reports.pii_scan import landing_redactions, scan_published_strings

@@ -15,8 +15,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from cc_warehouse.audit.connect import connect_with_retry
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.duckdb_files import connect_with_retry
 from cc_warehouse.landing.files import read_manifest
 from cc_warehouse.privacy.registry import Registry
 from cc_warehouse.reports.warehouse import table_exists
