@@ -15,6 +15,8 @@ for path in (ROOT / "include", ROOT):
 
 os.environ.setdefault("PROJECT_ROOT", str(ROOT))
 
+from tests.pipeline_fixture import pipeline, published_warehouse  # noqa: E402,F401  (session fixtures)
+
 
 @pytest.fixture
 def var_dir(tmp_path, monkeypatch) -> Path:

@@ -19,7 +19,7 @@ from cc_warehouse.demo import generate, run_dag
 from cc_warehouse.localenv import StandIn, airflow_env, init_airflow
 from cc_warehouse.orchestration.families import FAMILIES
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 INGEST_DAGS = [f.dag_id for f in FAMILIES.values()]
 DAILY_END = "2026-11-16T00:00:00+08:00"     # the daily interval 2026-11-15 (Asia/Shanghai)
 HISTORY_DAYS = 4                            # with it, 2026-11-12 .. 2026-11-15: the generated window
@@ -52,6 +52,15 @@ def pipeline(tmp_path_factory) -> Pipeline:
         for dag_id in INGEST_DAGS:
             p.run(dag_id, DAILY_END, conf={"backfill_days": HISTORY_DAYS})
         p.run("transform_warehouse", DAILY_END)
-        os.environ["CCWH_GT_WAREHOUSE"] = str(cfg.warehouse_db)
-        os.environ["CCWH_GT_TRUTH"] = str(cfg.sim_data_dir / "ground_truth.json")
         yield p
+
+
+@pytest.fixture(scope="session")
+def published_warehouse(request) -> tuple[Path, Path]:
+    """(published analytics.duckdb, ground_truth.json): `CCWH_GT_WAREHOUSE` / `CCWH_GT_TRUTH` when set
+    (e.g. after `make demo`), otherwise the session's real pipeline run through Airflow."""
+    warehouse, truth = os.environ.get("CCWH_GT_WAREHOUSE"), os.environ.get("CCWH_GT_TRUTH")
+    if warehouse and truth:
+        return Path(warehouse), Path(truth)
+    p = request.getfixturevalue("pipeline")
+    return p.cfg.warehouse_db, p.cfg.sim_data_dir / "ground_truth.json"

@@ -1,13 +1,13 @@
 """The published warehouse agrees with the generator's ground truth.
 
-Set `CCWH_GT_WAREHOUSE` (published analytics.duckdb) and `CCWH_GT_TRUTH` (ground_truth.json).
+Runs on the session's real pipeline run through Airflow (tests/pipeline_fixture.py), or on the files named
+by `CCWH_GT_WAREHOUSE` (published analytics.duckdb) and `CCWH_GT_TRUTH` (ground_truth.json).
 Tolerances: counts exact, GMV within 1%, ratios and medians within 5%.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import duckdb
@@ -15,19 +15,17 @@ import pytest
 
 from tests.dbt.test_dbt_build import GRAINS
 
-WAREHOUSE = os.environ.get("CCWH_GT_WAREHOUSE")
-TRUTH = os.environ.get("CCWH_GT_TRUTH")
-pytestmark = pytest.mark.skipif(not (WAREHOUSE and TRUTH), reason="set CCWH_GT_WAREHOUSE and CCWH_GT_TRUTH")
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def truth() -> dict:
-    return json.loads(Path(TRUTH).read_text(encoding="utf-8"))
+def truth(published_warehouse) -> dict:
+    return json.loads(Path(published_warehouse[1]).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
-def con():
-    with duckdb.connect(WAREHOUSE, read_only=True) as connection:
+def con(published_warehouse):
+    with duckdb.connect(str(published_warehouse[0]), read_only=True) as connection:
         yield connection
 
 

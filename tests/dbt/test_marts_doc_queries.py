@@ -1,11 +1,11 @@
 """Every ```sql block in docs/marts.md runs as written against a published warehouse.
 
-Runs against the fixture build (published copy) always, and against `CCWH_GT_WAREHOUSE` when set.
+Runs against the fixture build (published copy) and against the published warehouse of the session's
+real pipeline run (or `CCWH_GT_WAREHOUSE` when set).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
@@ -14,7 +14,6 @@ import pytest
 from tests.dbt.published import doc_queries, publish_copy
 
 QUERIES = doc_queries()
-WAREHOUSE = os.environ.get("CCWH_GT_WAREHOUSE")
 
 
 def test_doc_has_the_analyst_questions():
@@ -34,9 +33,9 @@ def test_doc_query_runs_on_fixture_warehouse(fixture_warehouse, index):
         con.execute(QUERIES[index]).fetchall()
 
 
-@pytest.mark.skipif(not WAREHOUSE, reason="set CCWH_GT_WAREHOUSE to a published warehouse file")
+@pytest.mark.slow
 @pytest.mark.parametrize("index", range(len(QUERIES)))
-def test_doc_query_runs_on_published_warehouse(index):
-    with duckdb.connect(WAREHOUSE, read_only=True) as con:
+def test_doc_query_runs_on_published_warehouse(published_warehouse, index):
+    with duckdb.connect(str(published_warehouse[0]), read_only=True) as con:
         rows = con.execute(QUERIES[index]).fetchall()
     assert rows, "every documented question has an answer on the demo data"

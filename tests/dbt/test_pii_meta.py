@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from cc_warehouse.privacy.registry import load_registry
 
 STAGING = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging"

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from cc_warehouse.orchestration.transform import build_db_path
 from cc_warehouse.privacy.detectors import find_pii
+from cc_warehouse.sources.extract import decode_csv
 
 pytestmark = pytest.mark.slow
 SUBJECT_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
@@ -29,16 +30,14 @@ def _tables(db: Path, schemas=None) -> dict[str, int]:
 
 
 def _table_digests(db: Path) -> dict[str, str]:
-    """Content digest of every table (order-independent), to prove a rerun changed nothing."""
+    """Order-independent content digest of every table, computed in DuckDB from each row's text."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         names = [r[0] for r in con.sql("select table_name from information_schema.tables "
                                        "where table_schema = 'main'").fetchall()]
-        out = {}
-        for name in names:
-            lines = sorted(str(r) for r in con.sql(f'select * from "{name}"').fetchall())
-            out[name] = hashlib.sha256("\n".join(lines).encode()).hexdigest()
-        return out
+        return {name: con.sql(f'select count(*) || \':\' || coalesce(md5(string_agg(cast(t as varchar), '
+                              f'chr(10) order by cast(t as varchar))), \'\') from "{name}" t').fetchall()[0][0]
+                for name in names}
     finally:
         con.close()
 
@@ -123,8 +122,10 @@ def _generated_identities(cfg) -> set[str]:
     values: set[str] = set()
     for name in ("_douyin_cipher.parquet", "_red_receivers.parquet"):
         frame = pd.read_parquet(cfg.sim_data_dir / name)
-        for text in frame.astype(str).to_numpy().ravel():
-            values |= _identities_in(text)
+        for cell in frame.to_numpy().ravel():
+            values |= _identities_in(str(cell))
+    for export in (cfg.sim_data_dir / "crm_members").glob("*.csv"):
+        values |= _identities_in(decode_csv(export.read_bytes()))
     return values
 
 

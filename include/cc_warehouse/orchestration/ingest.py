@@ -65,12 +65,18 @@ def _as_of(interval_end: datetime) -> date:
     return interval_end.astimezone(ZoneInfo(LOCAL_TZ)).date()
 
 
+def _jsonable(value: Any) -> Any:
+    """XCom-safe form: paths as text, datetimes as ISO 8601 *with* their offset (``str()`` of Airflow's
+    pendulum datetimes drops it, which would shift a partition's interval by eight hours)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot travel between tasks")
+        return value.isoformat()
+    return str(value) if isinstance(value, Path) else value
+
+
 def _to_xcom(landed: list[Any]) -> list[dict]:
-    out = []
-    for item in landed:
-        row = dataclasses.asdict(item)
-        out.append({k: (str(v) if isinstance(v, Path | datetime) else v) for k, v in row.items()})
-    return out
+    return [{k: _jsonable(v) for k, v in dataclasses.asdict(item).items()} for item in landed]
 
 
 def _from_xcom(rows: list[dict]) -> list[Any]:
@@ -135,7 +141,7 @@ def load(landed: list[dict], *, run_id: str) -> list[dict]:
     for r in out:
         log.info("loaded %s: received=%s loaded=%s quarantined=%s", r.get("partition"), r.get("received"),
                  r.get("loaded"), r.get("quarantined"))
-    return [{k: (str(v) if isinstance(v, Path | datetime) else v) for k, v in r.items()} for r in out]
+    return [{k: _jsonable(v) for k, v in r.items()} for r in out]
 
 
 def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: datetime,

@@ -39,8 +39,9 @@ def day_chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]
     """Split ``[start, end)`` at Asia/Shanghai midnights (RED allows at most 24 h per call)."""
     if start.tzinfo is None or end.tzinfo is None:
         raise ValueError("window bounds must be timezone-aware")
-    chunks, cursor = [], start.astimezone(_TZ)
-    end = end.astimezone(_TZ)
+    # Plain datetimes in Asia/Shanghai (Airflow hands over pendulum ones, whose str() drops the offset).
+    chunks, cursor = [], datetime.fromtimestamp(start.timestamp(), _TZ)
+    end = datetime.fromtimestamp(end.timestamp(), _TZ)
     while cursor < end:
         midnight = datetime.combine(cursor.date() + timedelta(days=1), datetime.min.time(), _TZ)
         chunk_end = min(midnight, end)
@@ -83,14 +84,15 @@ def extract_window(
 ) -> list[LandedFile]:
     """Fetch ``[start, end)`` of an API entity day by day and land one tokenised file per day chunk.
 
-    Snapshot entities (no window in the registry) land one file for the run, dated by ``end``.
+    Snapshot entities (no window in the registry) land one file per snapshot day: the partition is the day
+    ending at ``end`` whatever the run's window, so re-running or backfilling the same day replaces it.
     ``as_of`` (for age bands) defaults to the local date of ``end``; ``treat`` defaults to the privacy
     registry's ``apply_treatments``.
     """
     treat = treat or apply_treatments
     as_of = as_of or end.astimezone(_TZ).date()
     windowed = bool(load_registry().entity(entity).api.get("window"))
-    chunks = day_chunks(start, end) if windowed else [(start, end)]
+    chunks = day_chunks(start, end) if windowed else [(max(start, end - timedelta(days=1)), end)]
     landed = []
     for chunk_start, chunk_end in chunks:
         records, pages, counts = _fetch(entity, client, chunk_start, chunk_end, key, as_of, treat)
