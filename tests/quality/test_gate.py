@@ -41,10 +41,10 @@ def _failures(result, suite: str) -> list[dict]:
     return next(s["failed_expectations"] for s in result.suites if s["suite"] == suite)
 
 
-def _no_raised_exceptions(expectations_dir: Path, run_id: str) -> None:
+def _no_raised_exceptions(gx_work_dir: Path, run_id: str) -> None:
     files = [
         p
-        for p in (expectations_dir / "gx" / "uncommitted" / "validations").rglob("*.json")
+        for p in (gx_work_dir / "gx" / "uncommitted" / "validations").rglob("*.json")
         if run_id in p.read_text(encoding="utf-8")
     ]
     assert files, "validation results were stored"
@@ -53,11 +53,17 @@ def _no_raised_exceptions(expectations_dir: Path, run_id: str) -> None:
             assert item["exception_info"]["raised_exception"] is False, path
 
 
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def test_clean_build_passes(make_build, expectations_dir, tmp_path):
     build = make_build()
+    committed = _tree(expectations_dir)
     result = run_gate(
         build, reports_dir=tmp_path / "reports", run_id="clean", expectations_dir=expectations_dir
     )
+    assert _tree(expectations_dir) == committed, "the gate must not write into the committed GX context"
     assert result.success, result.failures
     assert_gate(result)
     assert result.data_docs_index.is_file()
@@ -67,7 +73,7 @@ def test_clean_build_passes(make_build, expectations_dir, tmp_path):
     assert "structural.conversion.fct_orders" in names  # a view in the build is validated like a table
     assert "pii.staging.stg_douyin__orders" in names
     assert all(s["evaluated"] > 0 for s in summary["suites"])
-    _no_raised_exceptions(expectations_dir, "clean")
+    _no_raised_exceptions(tmp_path / "gx", "clean")
 
 
 def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_path, caplog, capsys):
@@ -82,7 +88,7 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
         for f in _failures(result, "pii.staging.stg_douyin__orders")
     }
     assert failed == {(f"remark_{form}", "clear_pii"): 1 for form in PLANTED}
-    _no_raised_exceptions(expectations_dir, "pii")
+    _no_raised_exceptions(tmp_path / "gx", "pii")
     with pytest.raises(GateFailed, match="remark_disguised") as raised:
         assert_gate(result)
 
@@ -97,7 +103,7 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
     docs = [p for p in reports.rglob("*") if p.suffix in (".html", ".json")]
     assert any(p.suffix == ".html" for p in docs)
     texts |= {str(p): p.read_text(encoding="utf-8") for p in docs}
-    stored = (expectations_dir / "gx").rglob("*.json")
+    stored = (tmp_path / "gx").rglob("*.json")
     texts |= {str(p): p.read_text(encoding="utf-8") for p in stored}
     for where, text in texts.items():
         for form in (*PLANTED.values(), "13812345678", "1234 5678", "１３８"):
@@ -128,7 +134,7 @@ def test_structural_and_format_defects_fail(make_build, expectations_dir, tmp_pa
     assert new_table == {"note": 1, "holder": 1}
     # Untouched tables still pass: failures are attributed, not global.
     assert next(s for s in result.suites if s["suite"] == "structural.core.dim_date")["success"]
-    _no_raised_exceptions(expectations_dir, "defects")
+    _no_raised_exceptions(tmp_path / "gx", "defects")
     with pytest.raises(GateFailed, match="fulfilment.fct_customs_events table_missing_from_build"):
         assert_gate(result)
 

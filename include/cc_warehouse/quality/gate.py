@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import logging
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -160,6 +161,16 @@ def _build_data_docs(context: FileDataContext, run_id: str, suite_names: list[st
     context.build_data_docs(site_names=["gate"], resource_identifiers=results + suite_ids)
 
 
+def _working_copy(expectations_dir: Path, work_dir: Path) -> Path:
+    """GX writes suites, validation definitions and results wherever its context lives: run it in a copy
+    of the committed context under var/, so the project tree stays read-only and unchanged."""
+    work_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(expectations_dir / "gx", work_dir / "gx", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("uncommitted"))
+    shutil.copy2(expectations_dir / "keys.yml", work_dir / "keys.yml")
+    return work_dir
+
+
 def run_gate(
     build_db: Path, *, reports_dir: Path, run_id: str, expectations_dir: Path | None = None,
     raw_db: Path | None = None,
@@ -173,7 +184,7 @@ def run_gate(
 
         expectations_dir = settings().expectations_dir
     keys = suites.load_keys(expectations_dir / "keys.yml")
-    context = suites.open_context(expectations_dir)
+    context = suites.open_context(_working_copy(expectations_dir, reports_dir.parent / "gx"))
     docs_dir = (reports_dir / "data_docs").resolve()
     _configure_data_docs(context, docs_dir)
     run = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
