@@ -203,3 +203,19 @@ def test_clear_phone_planted_in_build_fails_gate_and_keeps_published_file(pipeli
         con = duckdb.connect(str(build))
         con.execute("drop table if exists seeding.planted_notes")
         con.close()
+
+
+def test_retention_dag_purges_what_is_past_retention(pipeline):
+    """Runs last: purge_retention through Airflow, 40 days after the data, removes every landing partition
+    (30-day retention) and its quarantine rows, and leaves the published warehouse alone."""
+    cfg = pipeline.cfg
+    published_sha = _sha(cfg.warehouse_db)
+    assert list(cfg.landing_dir.glob("*/*/dt=*"))
+    pipeline.run("purge_retention", "2026-12-26T00:00:00+08:00")
+    assert list(cfg.landing_dir.glob("*/*/dt=*")) == []
+    con = duckdb.connect(str(cfg.raw_db), read_only=True)
+    try:
+        assert con.sql("select count(*) from quarantine").fetchall()[0][0] == 0
+    finally:
+        con.close()
+    assert _sha(cfg.warehouse_db) == published_sha

@@ -131,5 +131,7 @@ def purge_expired(*, as_of: datetime | date) -> dict:
     cfg = settings()
     day = as_of.date() if isinstance(as_of, datetime) else as_of
     result = purge(cfg.landing_dir, cfg.raw_db, as_of=day)
-    log.info("retention purge as of %s: %s", day, result)
-    return {k: v for k, v in vars(result).items()} if hasattr(result, "__dict__") else {"result": str(result)}
+    log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
+             result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
+    return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,
+            "files_removed": result.files_removed, "quarantine_rows_removed": result.quarantine_rows_removed}

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import logging
+import shutil
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
