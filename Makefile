@@ -42,12 +42,14 @@ lint: $(STAMP)
 	$(BIN)/ruff check include dags plugins tests
 
 docs: $(STAMP)
-	CCWH_BUILD_DB=$(CURDIR)/var/build/warehouse_build.duckdb CCWH_RAW_DB=$(CURDIR)/var/restricted/raw.duckdb \
-	  $(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project --target-path $(CURDIR)/var/reports/dbt_docs
-	@echo "dbt docs site: var/reports/dbt_docs/index.html  (serve: make docs-serve)"
+	@VAR=$${CCWH_VAR_DIR:-$(CURDIR)/var}; \
+	CCWH_BUILD_DB=$$VAR/build/warehouse_build.duckdb CCWH_RAW_DB=$$VAR/restricted/raw.duckdb \
+	  $(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project \
+	    --target-path $$VAR/reports/dbt_docs --log-path $$VAR/dbt/logs && \
+	echo "dbt docs site: $$VAR/reports/dbt_docs/index.html  (serve it: make docs-serve)"
 
 docs-serve: $(STAMP)
-	cd var/reports/dbt_docs && ../../../$(BIN)/python -m http.server 8081
+	$(BIN)/python -m http.server 8081 --directory $${CCWH_VAR_DIR:-$(CURDIR)/var}/reports/dbt_docs
 
 airflow: $(STAMP)
 	$(BIN)/python -m cc_warehouse.demo ui
