@@ -69,10 +69,18 @@ def airflow_bin() -> str:
 
 
 def init_airflow(env: dict[str, str]) -> None:
-    """Migrate the embedded SQLite metadata DB and create the single-writer pool (idempotent)."""
+    """Migrate the embedded SQLite metadata DB and create the single-writer pool (idempotent). Skipped
+    when this Airflow version already initialised this home (each CLI call costs ~10 s of start-up)."""
+    from importlib.metadata import version
+
+    marker = Path(env["AIRFLOW_HOME"]) / ".ccwh_initialised"
+    stamp = f"apache-airflow {version('apache-airflow')}"
+    if marker.exists() and marker.read_text() == stamp and (marker.parent / "airflow.db").exists():
+        return
     subprocess.run([airflow_bin(), "db", "migrate"], env=env, check=True, capture_output=True)
     subprocess.run([airflow_bin(), "pools", "set", "duckdb_raw", "1", "one writer per DuckDB file"],
                    env=env, check=True, capture_output=True)
+    marker.write_text(stamp)
 
 
 class StandIn:
