@@ -97,7 +97,7 @@ def build_landing(landing_dir: Path) -> None:
     (newer / "part-x.jsonl").write_text("{}\n")
     (newer / "_manifest.json").write_text(json.dumps({"partitions": {"k": {
         "file": "part-x.jsonl", "rows": 1, "sha256": "cd", "source": "douyin", "entity": "orders",
-        "redactions": {"buyer_words:mobile": 2}}}}))
+        "redactions": {"buyer_words:mobile": 2, "token": 7, "drop": 4}}}}))
     originals = landing_dir / "crm" / "members_received"
     originals.mkdir(parents=True)
     (originals / "members_1110.csv").write_text(f"会员编号,手机号\nm1,{PLANTED_PHONE}\n", encoding="utf-8")

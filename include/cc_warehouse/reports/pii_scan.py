@@ -18,17 +18,23 @@ from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_
 from cc_warehouse.reports.warehouse import PUBLISHED_SCHEMAS, quote_ident
 
 
-def landing_redactions(landing_dir: Path) -> list[dict[str, Any]]:
-    """Redactions per entity / field / kind, summed over the current entries of every landing manifest."""
-    totals: Counter[tuple[str, str, str]] = Counter()
+def landing_redactions(landing_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """From the current entries of every landing manifest: redactions per entity / field / kind (free-text
+    findings replaced by placeholders), and values treated per entity / treatment (tokenised, dropped, …)."""
+    found: Counter[tuple[str, str, str]] = Counter()
+    treated: Counter[tuple[str, str]] = Counter()
     for manifest in Path(landing_dir).glob(f"*/*/dt=*/{MANIFEST_NAME}"):
         doc = json.loads(manifest.read_text(encoding="utf-8"))
         for entry in doc.get("partitions", {}).values():
             entity = f"{entry.get('source')}.{entry.get('entity')}"
             for key, count in (entry.get("redactions") or {}).items():
                 field, _, kind = str(key).rpartition(":")
-                totals[(entity, field or kind, kind if field else "?")] += int(count)
-    return [{"entity": e, "field": f, "kind": k, "count": c} for (e, f, k), c in sorted(totals.items())]
+                if field:
+                    found[(entity, field, kind)] += int(count)
+                else:
+                    treated[(entity, kind)] += int(count)
+    return ([{"entity": e, "field": f, "kind": k, "count": c} for (e, f, k), c in sorted(found.items())],
+            [{"entity": e, "treatment": t, "count": c} for (e, t), c in sorted(treated.items())])
 
 
 def _string_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[str]]:

@@ -189,6 +189,7 @@ def write_privacy_report(
     doc = resolve_registry(registry)
     as_of = as_of or datetime.now(ZoneInfo(LOCAL_TZ)).date()
     inventory = registry_inventory(doc)
+    redactions, treated = landing_redactions(landing_dir)
     treatment_counts = sorted(Counter(r["treatment"] for r in inventory).items())
     gate_path = latest_gate_json(Path(reports_dir) / "gate")
     gate = read_gate_result(gate_path) if gate_path else None
@@ -205,7 +206,8 @@ def write_privacy_report(
         "level_counts": sorted(Counter(r["level"] for r in inventory).items()),
         "sensitive_count": sum(r["sensitive"] for r in inventory),
         "level_labels": LEVEL_LABELS,
-        "redactions": landing_redactions(landing_dir),
+        "redactions": redactions,
+        "treated": treated,
         "gate_pii": gate.pii_failed if gate else None,
         "warehouse_scan": warehouse_scan,
         "consent": consent_coverage(raw_db, warehouse_db),
