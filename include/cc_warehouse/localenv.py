@@ -56,6 +56,8 @@ def airflow_env(cfg: Settings, *, base_url: str, token: str) -> dict[str, str]:
         "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
         "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
         "PYTHONPATH": os.pathsep.join([str(cfg.root / "include"), str(cfg.root)]),
+        # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "CCWH_HMAC_KEY": ensure_key(cfg),
         "AIRFLOW_CONN_CCWH_PLATFORM_API": json.dumps(
             {"conn_type": "http", "host": base_url, "password": token}),
