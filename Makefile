@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup system-deps demo test lint docs docs-serve airflow clean
+.PHONY: setup system-deps demo test lint docs docs-serve bench airflow clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,12 @@ docs: $(STAMP)
 
 docs-serve: $(STAMP)
 	$(BIN)/python -m http.server 8081 --directory $${CCWH_VAR_DIR:-$(CURDIR)/var}/reports/dbt_docs
+
+# Slow benchmark, not part of `make test`: the generator at ~1.4 million rows (300k customers × 30 days).
+bench: $(STAMP)
+	rm -rf $${CCWH_VAR_DIR:-$(CURDIR)/var}/bench
+	time $(BIN)/python -m cc_warehouse.datagen --out $${CCWH_VAR_DIR:-$(CURDIR)/var}/bench --seed 7 --days 30 \
+	  --end-date 2026-11-15 --customers 300000
 
 airflow: $(STAMP)
 	$(BIN)/python -m cc_warehouse.demo ui
