@@ -1,6 +1,6 @@
 import logging
 import os
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -104,3 +104,16 @@ def test_purge_is_idempotent(setup):
 def test_missing_raw_db_and_landing(tmp_path):
     result = purge(tmp_path / "landing", tmp_path / "raw.duckdb", as_of=AS_OF)
     assert result.removed_paths == [] and not (tmp_path / "raw.duckdb").exists()
+
+
+def test_stored_validation_results_follow_quarantine_retention(tmp_path):
+    results = tmp_path / "gx" / "gx" / "uncommitted" / "validations" / "suite" / "run"
+    results.mkdir(parents=True)
+    old, new = results / "old.json", results / "new.json"
+    old.write_text("{}")
+    new.write_text("{}")
+    long_ago = datetime(2026, 9, 1, tzinfo=UTC).timestamp()
+    os.utime(old, (long_ago, long_ago))
+    result = purge(tmp_path / "landing", tmp_path / "raw.duckdb", as_of=date(2026, 11, 15), gx_dir=tmp_path / "gx")
+    assert result.validation_results_removed == 1
+    assert not old.exists() and new.exists()

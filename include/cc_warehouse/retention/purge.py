@@ -48,6 +48,7 @@ class PurgeResult:
     manifest_entries_removed: int = 0
     original_copies_removed: int = 0
     quarantine_rows_removed: int = 0
+    validation_results_removed: int = 0
     removed_paths: list[str] = field(default_factory=list)
 
 
@@ -105,6 +106,20 @@ def _purge_quarantine(raw_db: Path, registry: Registry, result: PurgeResult) -> 
             con.execute("delete from quarantine where _quarantined_at < ?", [cutoff])
 
 
+def _purge_validation_results(gx_dir: Path, registry: Registry, result: PurgeResult) -> None:
+    """Great Expectations' stored validation results (counts only) follow the quarantine retention."""
+    root = gx_dir / "gx" / "uncommitted" / "validations"
+    if not root.is_dir():
+        return
+    cutoff = datetime.combine(result.as_of - timedelta(days=quarantine_retention_days(registry)), time.min,
+                              tzinfo=_TZ).timestamp()
+    for path in sorted(root.rglob("*.json")):
+        if path.stat().st_mtime < cutoff:
+            if not result.dry_run:
+                path.unlink()
+            result.validation_results_removed += 1
+
+
 def purge(
     landing_dir: Path,
     raw_db: Path,
@@ -112,13 +127,17 @@ def purge(
     as_of: date,
     registry: RegistryArg = None,
     dry_run: bool = False,
+    gx_dir: Path | None = None,
 ) -> PurgeResult:
-    """Remove landing partitions, CRM originals and quarantine rows past retention as of ``as_of``."""
+    """Remove landing partitions, CRM inbox receipts, quarantine rows and (given ``gx_dir``, the gate's
+    working context) stored validation results past retention as of ``as_of``."""
     doc = resolve_registry(registry)
     result = PurgeResult(as_of=as_of, dry_run=dry_run)
     _purge_partitions(Path(landing_dir), doc, result)
     _purge_originals(Path(landing_dir), doc, result)
     _purge_quarantine(Path(raw_db), doc, result)
+    if gx_dir is not None:
+        _purge_validation_results(Path(gx_dir), doc, result)
     log.info("purge as of %s%s: %d partitions (%d files), %d CRM originals, %d quarantine rows",
              as_of, " [dry run]" if dry_run else "", result.partitions_removed, result.files_removed,
              result.original_copies_removed, result.quarantine_rows_removed)
