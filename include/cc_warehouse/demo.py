@@ -25,7 +25,6 @@ from cc_warehouse.orchestration.families import FAMILIES
 
 TOKEN = os.environ.get("CCWH_API_TOKEN", "demo-token")
 CHAOS = "429=0.02,500=0.01"
-PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
 SAMPLE_QUERY = """select platform, channel_id, count(*) as paid_orders, sum(pay_amount) as gmv_yuan
 from conversion.fct_orders where is_paid group by all order by platform, gmv_yuan desc"""
 
@@ -67,13 +66,10 @@ def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> No
 def mart_counts(warehouse: Path) -> dict[str, int]:
     import duckdb
 
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        tables = con.sql("select table_schema, table_name from information_schema.tables "
-                         "where table_schema in ? order by 1, 2", params=[list(PUBLISHED_SCHEMAS)]).fetchall()
-        return {f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchall()[0][0] for s, t in tables}
-    finally:
-        con.close()
+    from cc_warehouse.reports.warehouse import published_row_counts
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {row["table"]: row["rows"] for row in published_row_counts(con)}
 
 
 def demo(args: argparse.Namespace) -> None:

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from cc_warehouse.config import Settings, settings
+from cc_warehouse.config import Settings
 
 DEMO_TOKEN_ENV = "CCWH_API_TOKEN"
 
@@ -124,7 +124,3 @@ class StandIn:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self._log.close()
-
-
-def default_settings() -> Settings:
-    return settings()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import duckdb
+from cc_warehouse.publish import publish
 
-PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
 SQL_BLOCK = re.compile(r"```sql\n(.*?)```", re.DOTALL)
 MARTS_DOC = Path(__file__).resolve().parents[2] / "docs" / "marts.md"
 
@@ -18,16 +17,5 @@ def doc_queries(path: Path = MARTS_DOC) -> list[str]:
 
 
 def publish_copy(build_db: Path, out: Path) -> Path:
-    """Copy only the published schemas of a build file into `out`, as the publish step does."""
-    with duckdb.connect(str(out)) as con:
-        con.execute(f"attach '{build_db}' as build (read_only)")
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() where database_name = 'build' "
-            f"and schema_name in {PUBLISHED_SCHEMAS}"
-        ).fetchall()
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema if not exists {schema}")
-        for schema, table in tables:
-            con.execute(f"create table {schema}.{table} as select * from build.{schema}.{table}")
-        con.execute("detach build")
-    return out
+    """The published file of a build, made by the real publish step."""
+    return publish(build_db, out).path

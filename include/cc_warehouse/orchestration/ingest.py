@@ -82,14 +82,11 @@ def _to_xcom(landed: list[Any]) -> list[dict]:
 def _from_xcom(rows: list[dict]) -> list[Any]:
     from cc_warehouse.landing.files import LandedFile
 
-    fields = {f.name: f.type for f in dataclasses.fields(LandedFile)}
     files = []
     for row in rows:
-        kwargs = dict(row)
-        kwargs["path"] = Path(kwargs["path"])
+        kwargs = {**row, "path": Path(row["path"])}
         for name in ("interval_start", "interval_end"):
-            if isinstance(kwargs.get(name), str) and "datetime" in str(fields.get(name)):
-                kwargs[name] = datetime.fromisoformat(kwargs[name])
+            kwargs[name] = datetime.fromisoformat(row[name])
         files.append(LandedFile(**kwargs))
     return files
 

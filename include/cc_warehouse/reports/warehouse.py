@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
+from cc_warehouse.publish.warehouse import PUBLISHED_SCHEMAS
 
 
 def quote_ident(name: str) -> str:
