@@ -44,7 +44,7 @@ def test_scale_200k_orders_quickly(tmp_path):
 
 def test_crm_exports_decode_to_the_registry_headers(dataset):
     out, truth = dataset
-    headers = list(load_entities()["crm.members"]["headers"])
+    headers = list(load_entities()["crm.members"].headers)
     files = sorted((out / "crm_members").glob("members_*.csv"))
     assert len(files) == 3
     raw = [f.read_bytes() for f in files]

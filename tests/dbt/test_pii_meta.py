@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from cc_warehouse.privacy.registry import load_registry
+from cc_warehouse.sources.registry import load_registry
 
 STAGING = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging"
 META_NAME = {"token": "token", "mask": "mask", "coarsen": "coarsen", "redact": "redacted"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cc_warehouse.privacy.registry import FieldSpec, load_registry
+from cc_warehouse.sources.registry import FieldSpec, load_registry
 
 AS_OF = date(2026, 11, 15)
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -9,8 +9,9 @@ from copy import deepcopy
 
 import pytest
 from cc_warehouse.privacy.detectors import find_pii
-from cc_warehouse.privacy.registry import UnclassifiedFieldError, apply_treatments, load_registry
 from cc_warehouse.privacy.tokens import TOKEN_PATTERN, tokenise
+from cc_warehouse.privacy.treatment import apply_treatments
+from cc_warehouse.sources.registry import UnclassifiedFieldError, load_registry
 
 from .samples import CLEAR_PHONE, CLEAR_VALUES, sample_record
 

@@ -8,8 +8,8 @@ import re
 
 import pytest
 from cc_warehouse.privacy import tokens
-from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.privacy.tokens import TOKEN_PATTERN, MissingKeyError, TokenKey, load_key, tokenise
+from cc_warehouse.sources.registry import load_registry
 
 
 def test_token_shape_and_determinism(key):

@@ -63,8 +63,8 @@ def test_token_and_mask_formats(con):
 def test_rules_come_from_the_pii_registry():
     """Token outputs and masked fields named in the registry get format rules wherever they appear
     (including raw JSON leaves named <parent>__<field>), not only columns with conventional suffixes."""
-    from cc_warehouse.privacy.registry import load_registry
     from cc_warehouse.quality.pii_scan import flag_checks
+    from cc_warehouse.sources.registry import load_registry
 
     registry = load_registry()
     rules = {c.column: c.rule for c in flag_checks([

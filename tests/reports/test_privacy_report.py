@@ -3,9 +3,9 @@ import re
 from collections import Counter
 from datetime import date
 
-from cc_warehouse.privacy.registry import DEFAULT_REGISTRY_PATH as REGISTRY_PATH
-from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.reports.privacy_report import write_privacy_report
+from cc_warehouse.sources.registry import DEFAULT_REGISTRY_PATH as REGISTRY_PATH
+from cc_warehouse.sources.registry import load_registry
 from report_fixtures import PLANTED_ID, PLANTED_PHONE, build_warehouse
 
 AS_OF = date(2026, 11, 15)

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 from cc_warehouse.landing.files import land_records, read_manifest
-from cc_warehouse.privacy.registry import DEFAULT_REGISTRY_PATH
 from cc_warehouse.retention.purge import purge
+from cc_warehouse.sources.registry import DEFAULT_REGISTRY_PATH
 
 AS_OF = date(2026, 11, 15)
 TZ = ZoneInfo("Asia/Shanghai")

@@ -136,7 +136,7 @@ def test_injected_treatment_is_applied_to_every_record(fake_platform, tmp_path):
 
 
 def test_schema_drift_stops_the_extract(fake_platform, tmp_path):
-    from cc_warehouse.privacy.registry import UnclassifiedFieldError
+    from cc_warehouse.sources.registry import UnclassifiedFieldError
 
     server = fake_platform(lambda *a: (200, {}, {"ok": True, "total": 1,
                                                  "items": [{"event_id": "e1", "new_field": 1}]}))

@@ -16,10 +16,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 from cc_warehouse.load.raw import load_all_from_manifests
-from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.privacy.tokens import TokenKey
 from cc_warehouse.sources.extract import decode_csv, extract_crm_inbox, extract_window
 from cc_warehouse.sources.http_client import PlatformClient
+from cc_warehouse.sources.registry import load_registry
 
 KEY = TokenKey(1, b"integration-secret")
 SH = timezone(timedelta(hours=8))

@@ -1,10 +1,10 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.sources import paging
 from cc_warehouse.sources.http_client import ExtractError, PlatformClient
 from cc_warehouse.sources.paging import format_time, iter_pages
+from cc_warehouse.sources.registry import load_registry
 
 SH = timezone(timedelta(hours=8))
 START = datetime(2026, 11, 14, tzinfo=SH)

@@ -114,7 +114,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
     for name, table in shops.helpers.items():
         pq.write_table(table, cfg.out / f"{name}.parquet", compression="zstd")
     members = crm_members(rngs[8], customers, external_ids, window)
-    write_crm_exports(members, entities["crm.members"]["headers"], cfg.out / "crm_members", window)
+    write_crm_exports(members, entities["crm.members"].headers, cfg.out / "crm_members", window)
 
     truth = {
         **_order_truth(orders, customers),

@@ -1,12 +1,15 @@
-"""The record contract from the source registry: which entities are served and their nested field sets."""
+"""The record contract from the source registry: which entities are served and their nested field sets.
+
+The registry is read through its one parser (``sources.registry``), never as YAML here.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
-import yaml
+
+from cc_warehouse.sources.registry import EntitySpec, FieldSpec, load_registry
 
 # Fields the extractor adds itself (merged from a helper call), so the list endpoint never returns them.
 MERGED_BY_EXTRACTOR: dict[str, frozenset[str]] = {"red.orders": frozenset({"receiver"})}
@@ -14,32 +17,27 @@ MERGED_BY_EXTRACTOR: dict[str, frozenset[str]] = {"red.orders": frozenset({"rece
 FieldTree = dict[str, "FieldTree | None"]
 
 
-def registry_path() -> Path:
-    return Path(__file__).resolve().parents[1] / "sources" / "registry.yml"
+def load_entities(path: Path | None = None) -> dict[str, EntitySpec]:
+    """The registry's entities, by name."""
+    return load_registry(path).entities
 
 
-def load_entities(path: Path | None = None) -> dict[str, dict[str, Any]]:
-    """`entities:` of the registry."""
-    with open(path or registry_path(), encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["entities"]
-
-
-def api_entities(entities: dict[str, dict[str, Any]]) -> list[str]:
+def api_entities(entities: dict[str, EntitySpec]) -> list[str]:
     """Entities served over HTTP (the others arrive as files)."""
-    return [name for name, spec in entities.items() if "api" in spec]
+    return [name for name, spec in entities.items() if spec.api is not None]
 
 
-def _tree(fields: dict[str, Any]) -> FieldTree:
+def _tree(fields: dict[str, FieldSpec]) -> FieldTree:
     out: FieldTree = {}
     for name, spec in fields.items():
-        nested = spec.get("fields") or spec.get("items") if isinstance(spec, dict) else None
+        nested = spec.fields or spec.items
         out[name] = _tree(nested) if nested else None
     return out
 
 
-def expected_tree(entity_spec: dict[str, Any], entity: str) -> FieldTree:
+def expected_tree(entity_spec: EntitySpec, entity: str) -> FieldTree:
     """Registry fields of an entity as served by its API (nested fields for objects and lists of objects)."""
-    tree = _tree(entity_spec["fields"])
+    tree = _tree(entity_spec.fields)
     for merged in MERGED_BY_EXTRACTOR.get(entity, ()):
         tree.pop(merged, None)
     return tree
@@ -56,7 +54,7 @@ def arrow_tree(dtype: pa.DataType | pa.Schema) -> FieldTree | None:
     return None
 
 
-def check_table(entity: str, table: pa.Table, entity_spec: dict[str, Any]) -> None:
+def check_table(entity: str, table: pa.Table, entity_spec: EntitySpec) -> None:
     """Raise ValueError if the table's (nested) columns differ from the registry's field set."""
     expected, actual = expected_tree(entity_spec, entity), arrow_tree(table.schema)
     if expected != actual:

@@ -15,7 +15,7 @@ import duckdb
 
 from cc_warehouse import duckdb_files
 from cc_warehouse.landing.files import LandedFile, landed_files_in_manifest, manifest_entry
-from cc_warehouse.privacy.registry import load_registry
+from cc_warehouse.sources.registry import load_registry
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
-from cc_warehouse.privacy.registry import load_registry
+from cc_warehouse.sources.registry import load_registry
 
 PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
 NAME_MASKS = (r"^.\*+$",)

@@ -18,7 +18,6 @@ import duckdb
 from cc_warehouse.audit.log import latest_runs
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.duckdb_files import connect_with_retry
-from cc_warehouse.privacy.registry import Registry
 from cc_warehouse.reports.gate_results import latest_gate_json, read_gate_result
 from cc_warehouse.reports.pii_scan import landing_redactions, scan_published_strings
 from cc_warehouse.reports.rendering import render
@@ -31,6 +30,7 @@ from cc_warehouse.retention.policy import (
     quarantine_retention_days,
     resolve_registry,
 )
+from cc_warehouse.sources.registry import Registry
 
 LEVEL_LABELS = {"basic": "基础信息", "behaviour": "行为数据", "transaction": "交易数据"}
 MARKETING, CROSSBORDER = "marketing 营销授权", "cross-border 跨境授权"

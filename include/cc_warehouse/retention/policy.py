@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cc_warehouse.privacy.registry import Registry, load_registry
+from cc_warehouse.sources.registry import Registry, load_registry
 
 RegistryArg = Registry | str | Path | None
 

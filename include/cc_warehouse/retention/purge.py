@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.duckdb_files import connect_with_retry
 from cc_warehouse.landing.files import read_manifest
-from cc_warehouse.privacy.registry import Registry
 from cc_warehouse.reports.warehouse import table_exists
 from cc_warehouse.retention.landing_inventory import (
     ORIGINALS_DIR,
@@ -32,6 +31,7 @@ from cc_warehouse.retention.policy import (
     quarantine_retention_days,
     resolve_registry,
 )
+from cc_warehouse.sources.registry import Registry
 
 log = logging.getLogger(__name__)
 _TZ = ZoneInfo(LOCAL_TZ)

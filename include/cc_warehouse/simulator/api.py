@@ -50,8 +50,8 @@ def _int(params: dict[str, str], name: str, default: int | None = None) -> int:
 
 def _window(entity: Entity, params: dict[str, str], now_ms: int) -> tuple[str, int, int]:
     """Validate the window params; return (index variant, start ms, end ms)."""
-    window = entity.spec["api"]["window"]
-    style = entity.spec["api"]["paging"]
+    window = entity.spec.api["window"]
+    style = entity.spec.api["paging"]
     variant = params.get("time_type", "1") if "2" in entity.indexes or "1" in entity.indexes else ""
     if variant not in entity.indexes:
         raise ParamError("unsupported time_type")
@@ -80,8 +80,8 @@ def _page_size(params: dict[str, str], name: str) -> int:
 
 def list_records(entity: Entity, params: dict[str, str], now_ms: int) -> Reply:
     """One page of an entity's list endpoint in its platform's paging style."""
-    style = entity.spec["api"]["paging"]
-    list_name = entity.spec["api"]["list"].split(".")[-1]
+    style = entity.spec.api["paging"]
+    list_name = entity.spec.api["list"].split(".")[-1]
     try:
         if style == "wecom_cursor":
             return _cursor_page(entity, params, list_name)

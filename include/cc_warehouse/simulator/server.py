@@ -28,7 +28,7 @@ class SimulatorServer(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], store: Store, token: str, now_ms: int, chaos: Chaos) -> None:
         super().__init__(address, _Handler)
         self.store, self.token, self.now_ms, self.chaos = store, token, now_ms, chaos
-        self.routes = {e.spec["api"]["path"]: e for e in store.entities.values()}
+        self.routes = {e.spec.api["path"]: e for e in store.entities.values()}
         self.stats: Counter[str] = Counter()
         self.stats_lock = threading.Lock()
 
@@ -115,7 +115,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/douyin/order/batchDecrypt": api.batch_decrypt,
             "/red/order/receivers": api.red_receivers,
         }.get(path)
-        if (entity is None or method != entity.spec["api"]["method"]) and (
+        if (entity is None or method != entity.spec.api["method"]) and (
             helper is None or method != "POST"
         ):
             return 404, {"error": "not found"}, {}

@@ -12,6 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cc_warehouse.datagen import schema
+from cc_warehouse.sources.registry import EntitySpec
 
 LOCAL_OFFSET_MS = 8 * 3600 * 1000
 # Record field each window filters on, and how its values are written. RED orders: time_type 1 = create
@@ -77,7 +78,7 @@ class Index:
 @dataclass
 class Entity:
     name: str
-    spec: dict[str, Any]
+    spec: EntitySpec
     table: pa.Table
     indexes: dict[str, Index] = field(default_factory=dict)
 

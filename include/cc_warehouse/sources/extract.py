@@ -21,11 +21,12 @@ from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.landing.files import LandedFile, atomic_write_bytes, land_records
-from cc_warehouse.privacy.registry import UnclassifiedFieldError, apply_treatments, load_registry
+from cc_warehouse.privacy.treatment import apply_treatments
 from cc_warehouse.sources.douyin import decrypt_phones
 from cc_warehouse.sources.http_client import PlatformClient
 from cc_warehouse.sources.paging import iter_pages
 from cc_warehouse.sources.red import merge_receivers
+from cc_warehouse.sources.registry import UnclassifiedFieldError, load_registry
 
 log = logging.getLogger(__name__)
 
