@@ -1,5 +1,7 @@
 """Paths and settings, all from the environment with project-relative defaults.
 
+The one owner of every path the pipeline derives (build file, dbt and GX working folders, the local key
+file): a module that needs a location asks ``settings()`` rather than joining its own.
 Nothing here touches the disk at import time; call ``ensure_dirs()`` when a task needs the folders.
 """
 
@@ -47,8 +49,13 @@ class Settings:
 
     @property
     def build_dir(self) -> Path:
-        """Per-run dbt build files (staging + marts) awaiting the gate."""
         return Path(os.environ.get("CCWH_BUILD_DIR", self.var / "build"))
+
+    @property
+    def build_db(self) -> Path:
+        """The pipeline's own dbt build file (staging + marts) that the gate validates before publishing.
+        Persistent across runs, so incremental models work; the published file is a copy of its marts."""
+        return self.build_dir / "warehouse_build.duckdb"
 
     @property
     def warehouse_db(self) -> Path:
@@ -65,18 +72,34 @@ class Settings:
         return self.root / "dbt_project"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder (manifest, run_results.json), kept out of the project tree."""
+        return self.var / "dbt" / "target"
+
+    @property
+    def dbt_log_dir(self) -> Path:
+        return self.var / "dbt" / "logs"
+
+    @property
     def expectations_dir(self) -> Path:
+        """The committed Great Expectations context (read-only at run time)."""
         return self.root / "expectations"
+
+    @property
+    def gx_dir(self) -> Path:
+        """Working copy of the GX context, where GX writes its suites and stored validation results;
+        the gate writes here and retention purges here."""
+        return self.var / "gx"
+
+    @property
+    def hmac_key_file(self) -> Path:
+        """The local deployment's generated HMAC key (0600); a real deployment uses its secret backend."""
+        return self.var / "secrets" / "hmac.key"
 
     @property
     def sim_data_dir(self) -> Path:
         """Generated synthetic datasets (Parquet) served by the simulator, plus ground truth."""
         return Path(os.environ.get("CCWH_SIM_DATA_DIR", self.var / "sim"))
-
-    @property
-    def api_base_url(self) -> str:
-        """Base URL of the platform APIs (the local stand-in by default)."""
-        return os.environ.get("CCWH_API_BASE_URL", "http://127.0.0.1:8765")
 
     def ensure_dirs(self) -> None:
         for path in (self.landing_dir, self.inbox_dir, self.restricted_dir, self.build_dir,

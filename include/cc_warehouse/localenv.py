@@ -21,13 +21,9 @@ from cc_warehouse.config import Settings
 DEMO_TOKEN_ENV = "CCWH_API_TOKEN"
 
 
-def key_file(cfg: Settings) -> Path:
-    return cfg.var / "secrets" / "hmac.key"
-
-
 def ensure_key(cfg: Settings) -> str:
     """Return the local HMAC key, creating it (0600) on first use. Never printed."""
-    path = key_file(cfg)
+    path = cfg.hmac_key_file
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from cc_warehouse.orchestration.transform import build_db_path
 from cc_warehouse.privacy.detectors import find_pii
 from cc_warehouse.sources.extract import decode_csv
 
@@ -147,7 +146,7 @@ def test_no_personal_data_in_warehouse_reports_or_airflow_logs(pipeline):
     for folder in (cfg.reports_dir, cfg.var / "airflow" / "logs", cfg.landing_dir, pipeline.log_dir):
         leaks += _leaks_in_text_files(folder, identities)
     assert leaks == [], f"personal data found in {leaks[:10]}"
-    for db in (cfg.warehouse_db, cfg.raw_db, build_db_path_for(cfg)):
+    for db in (cfg.warehouse_db, cfg.raw_db, cfg.build_db):
         con = duckdb.connect(str(db), read_only=True)
         try:
             cols = con.sql("select table_catalog, table_schema, table_name, column_name "
@@ -161,10 +160,6 @@ def test_no_personal_data_in_warehouse_reports_or_airflow_logs(pipeline):
                 assert not (found & identities), f"clear personal data in {db.name}:{s}.{t}.{c}"
         finally:
             con.close()
-
-
-def build_db_path_for(cfg) -> Path:
-    return cfg.build_dir / build_db_path().name
 
 
 def test_rerunning_an_interval_changes_nothing(pipeline):
@@ -183,7 +178,7 @@ def test_rerunning_an_interval_changes_nothing(pipeline):
 def test_clear_phone_planted_in_build_fails_gate_and_keeps_published_file(pipeline):
     cfg = pipeline.cfg
     published_sha = _sha(cfg.warehouse_db)
-    build = build_db_path_for(cfg)
+    build = cfg.build_db
     con = duckdb.connect(str(build))
     con.execute("create table seeding.planted_notes as select 'call me +86 139 0013 8000' as remark")
     con.close()

@@ -110,7 +110,8 @@ def test_failed_gate_means_no_publish(tmp_path, warehouse):
     build = _build(tmp_path / "bad.duckdb", 4)  # clear phone in staging, most marts missing
     with pytest.raises(GateFailed):
         result = run_gate(
-            build, reports_dir=tmp_path / "reports", run_id="bad", expectations_dir=expectations
+            build, reports_dir=tmp_path / "reports", run_id="bad", work_dir=tmp_path / "gx",
+            expectations_dir=expectations,
         )
         assert_gate(result)
         publish(build, warehouse)

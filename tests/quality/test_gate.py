@@ -61,7 +61,8 @@ def test_clean_build_passes(make_build, expectations_dir, tmp_path):
     build = make_build()
     committed = _tree(expectations_dir)
     result = run_gate(
-        build, reports_dir=tmp_path / "reports", run_id="clean", expectations_dir=expectations_dir
+        build, reports_dir=tmp_path / "reports", run_id="clean", work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir
     )
     assert _tree(expectations_dir) == committed, "the gate must not write into the committed GX context"
     assert result.success, result.failures
@@ -80,7 +81,8 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
     caplog.set_level(logging.DEBUG)
     build = make_build(PII_DEFECTS)
     reports = tmp_path / "reports"
-    result = run_gate(build, reports_dir=reports, run_id="pii", expectations_dir=expectations_dir)
+    result = run_gate(build, reports_dir=reports, run_id="pii", work_dir=tmp_path / "gx",
+                      expectations_dir=expectations_dir)
 
     assert result.success is False
     failed = {
@@ -113,7 +115,8 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
 def test_structural_and_format_defects_fail(make_build, expectations_dir, tmp_path):
     build = make_build(OTHER_DEFECTS)
     result = run_gate(
-        build, reports_dir=tmp_path / "reports", run_id="defects", expectations_dir=expectations_dir
+        build, reports_dir=tmp_path / "reports", run_id="defects", work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir
     )
 
     assert result.success is False
@@ -171,12 +174,14 @@ def test_raw_records_are_scanned_leaf_by_leaf(make_build, expectations_dir, tmp_
     """Raw JSON leaves get the same column rules as staging and marts: ids and times are exempt from the
     card check only; a phone in free text fails the gate without its value reaching the results."""
     build = make_build()
-    clean = run_gate(build, reports_dir=tmp_path / "r1", run_id="raw-clean", expectations_dir=expectations_dir,
+    clean = run_gate(build, reports_dir=tmp_path / "r1", run_id="raw-clean", work_dir=tmp_path / "gx",
+                     expectations_dir=expectations_dir,
                      raw_db=_raw_db(tmp_path / "raw_clean.duckdb", "包装好一点 [手机号]"))
     assert clean.success, clean.failures
     assert "pii.raw.douyin_orders" in {s["suite"] for s in clean.suites}
 
-    leaked = run_gate(build, reports_dir=tmp_path / "r2", run_id="raw-leak", expectations_dir=expectations_dir,
+    leaked = run_gate(build, reports_dir=tmp_path / "r2", run_id="raw-leak", work_dir=tmp_path / "gx",
+                      expectations_dir=expectations_dir,
                       raw_db=_raw_db(tmp_path / "raw_leak.duckdb", "电话 138 0013 8000"))
     assert not leaked.success
     [failure] = _failures(leaked, "pii.raw.douyin_orders")

@@ -22,6 +22,7 @@ DEFAULT_ARGS = {
     "retry_exponential_backoff": True,
     "execution_timeout": timedelta(hours=1),
 }
+GATE_XCOM = "gate"  # the gate verdict (paths and counts only), pushed before a failed gate fails its task
 FAMILY_ASSETS = {"douyin": RAW_DOUYIN, "red": RAW_RED, "fulfilment": RAW_FULFILMENT, "crm": RAW_CRM}
 
 
@@ -106,14 +107,19 @@ def dbt_build(**context) -> dict:
 
 
 @task(pool=RAW_DB_POOL)
-def quality_gate(**context) -> dict:
+def quality_gate(**context) -> None:
+    """The verdict travels as XCom ``gate`` before a failed gate fails the task: the reports need it."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from cc_warehouse.orchestration import transform
     from cc_warehouse.quality.gate import GateFailed
 
+    ti = context["ti"]
+    built = ti.xcom_pull(task_ids="dbt_build")
+    gate = transform.quality_gate(build_db=built["build_db"], run_id=context["run_id"])
+    ti.xcom_push(key=GATE_XCOM, value=gate)
     try:
-        return transform.quality_gate(run_id=context["run_id"])
+        transform.assert_gate_passed(gate)
     except GateFailed as failed:  # deterministic: retrying cannot change the verdict
         raise AirflowFailException(str(failed)) from None
 
@@ -122,7 +128,8 @@ def quality_gate(**context) -> dict:
 def publish_warehouse(**context) -> dict:
     from cc_warehouse.orchestration import transform
 
-    return transform.publish_warehouse()
+    built = context["ti"].xcom_pull(task_ids="dbt_build")
+    return transform.publish_warehouse(build_db=built["build_db"])
 
 
 @task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)
@@ -133,10 +140,11 @@ def write_reports(**context) -> dict:
 
     ti = context["ti"]
     built = ti.xcom_pull(task_ids="dbt_build") or {}
+    gate = ti.xcom_pull(task_ids="quality_gate", key=GATE_XCOM) or {}
     published = ti.xcom_pull(task_ids="publish_warehouse")
     try:
-        return transform.write_reports(run_id=context["run_id"], dbt_results=built.get("results"),
-                                       published=published)
+        return transform.write_reports(run_id=context["run_id"], gate_results=gate.get("results_path"),
+                                       dbt_results=built.get("results"), published=published)
     except transform.NotPublished as not_published:  # reports are written; the run must still fail
         raise AirflowFailException(str(not_published)) from None
 

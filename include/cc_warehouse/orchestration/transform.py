@@ -20,18 +20,14 @@ class NotPublished(RuntimeError):
     """The run wrote its reports but did not pass the gate or publish."""
 
 
-def build_db_path() -> Path:
-    """The pipeline's own DuckDB file (staging + marts). Persistent, so incremental models work."""
-    return settings().build_dir / "warehouse_build.duckdb"
-
-
 def safe_run_id(run_id: str) -> str:
     """Run ids carry ':' and '+'; file names get a portable form."""
     return re.sub(r"[^A-Za-z0-9_.-]", "_", run_id)
 
 
 def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
-    """One `dbt build` over the whole project (models, seeds, tests) into the build file.
+    """One `dbt build` over the whole project (models, seeds, tests) into the build file, whose path the
+    result carries to the gate and the publish step (``build_db``).
 
     dbt runs as one child process so that its DuckDB handles are released when it ends: the gate and the
     publish step open the same files next (in `airflow dags test` every task shares one process)."""
@@ -39,13 +35,13 @@ def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
     cfg.ensure_dirs()
     if not cfg.raw_db.exists():
         raise FileNotFoundError(f"raw database {cfg.raw_db} does not exist yet: run the ingestion DAGs first")
-    target = cfg.var / "dbt" / "target"
+    target = cfg.dbt_target_dir
     args = [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(cfg.dbt_project_dir),
             "--profiles-dir", str(cfg.dbt_project_dir), "--target-path", str(target),
-            "--log-path", str(cfg.var / "dbt" / "logs")]
+            "--log-path", str(cfg.dbt_log_dir)]
     if select:
         args += ["--select", *select]
-    env = {**os.environ, "CCWH_BUILD_DB": str(build_db_path()), "CCWH_RAW_DB": str(cfg.raw_db)}
+    env = {**os.environ, "CCWH_BUILD_DB": str(cfg.build_db), "CCWH_RAW_DB": str(cfg.raw_db)}
     log.info("%s", " ".join(args[1:]))
     run_results = target / "run_results.json"
     run_results.unlink(missing_ok=True)
@@ -63,47 +59,56 @@ def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
         detail = f"{len(failed)} failing node(s): {', '.join(failed[:20])}" if failed else f"exit code {code}"
         raise RuntimeError(f"dbt build failed ({detail}); nothing will be published")
     log.info("dbt build ok: %d nodes", len(results))
-    return {"build_db": str(build_db_path()), "run_id": run_id, "results": results}
+    return {"build_db": str(cfg.build_db), "run_id": run_id, "results": results}
 
 
-def quality_gate(*, run_id: str) -> dict:
-    """Validate the build with Great Expectations; a failed expectation fails the task (nothing published)."""
-    from cc_warehouse.quality.gate import assert_gate, run_gate
+def quality_gate(*, build_db: str, run_id: str) -> dict:
+    """Validate the build with Great Expectations; never raises for a failed expectation.
+
+    Returns the verdict (``success``, ``results_path`` of the counts-only JSON, ``failures``) for the
+    caller to hand on to the reports before ``assert_gate_passed`` fails the task."""
+    from cc_warehouse.quality.gate import run_gate
 
     cfg = settings()
-    result = run_gate(build_db_path(), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
-                      raw_db=cfg.raw_db)
-    summary = {"success": result.success, "results_path": str(result.results_path),
-               "data_docs_index": str(result.data_docs_index)}
-    assert_gate(result)
-    return summary
+    result = run_gate(Path(build_db), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
+                      work_dir=cfg.gx_dir, raw_db=cfg.raw_db)
+    return {"success": result.success, "results_path": str(result.results_path),
+            "data_docs_index": str(result.data_docs_index), "run_id": result.run_id,
+            "failures": result.failures}
 
 
-def publish_warehouse() -> dict:
+def assert_gate_passed(gate: dict) -> None:
+    """Raise ``GateFailed`` (names, columns and counts only) unless the verdict of ``quality_gate`` passed."""
+    from cc_warehouse.quality.gate import GateFailed, describe_failure
+
+    if not gate["success"]:
+        raise GateFailed(describe_failure(gate["run_id"], gate["failures"], gate["results_path"]))
+
+
+def publish_warehouse(*, build_db: str) -> dict:
     """Replace the analyst-facing file atomically with the validated build's marts."""
     from cc_warehouse.publish.warehouse import publish
 
     cfg = settings()
-    result = publish(build_db_path(), cfg.warehouse_db)
+    result = publish(Path(build_db), cfg.warehouse_db)
     log.info("published %s (%d tables)", result.path, len(result.tables))
     return {"path": str(result.path), "tables": result.tables}
 
 
-def gate_json_path(run_id: str) -> Path:
-    return settings().reports_dir / "gate" / f"{safe_run_id(run_id)}.json"
-
-
-def write_reports(*, run_id: str, dbt_results: list[dict] | None = None,
+def write_reports(*, run_id: str, gate_results: str | None = None, dbt_results: list[dict] | None = None,
                   published: dict | None = None) -> dict:
-    """Run summary, privacy report and the run audit; then fail if this run's gate did not pass."""
+    """Run summary, privacy report and the run audit; then fail if this run's gate did not pass.
+
+    ``gate_results`` is the path of the gate's verdict as ``quality_gate`` returned it (None when the gate
+    did not run)."""
     from cc_warehouse.audit.log import record_run
     from cc_warehouse.reports.privacy_report import write_privacy_report
     from cc_warehouse.reports.run_summary import write_run_summary
 
     cfg = settings()
     cfg.ensure_dirs()
-    gate_path = gate_json_path(run_id)
-    gate = json.loads(gate_path.read_text(encoding="utf-8")) if gate_path.exists() else None
+    gate_path = Path(gate_results) if gate_results else None
+    gate = json.loads(gate_path.read_text(encoding="utf-8")) if gate_path and gate_path.exists() else None
     summary = write_run_summary(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
                                 gate_json=gate_path if gate else None, reports_dir=cfg.reports_dir,
                                 run_id=run_id)
@@ -130,7 +135,7 @@ def purge_expired(*, as_of: datetime | date) -> dict:
 
     cfg = settings()
     day = as_of.date() if isinstance(as_of, datetime) else as_of
-    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.var / "gx")
+    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir)
     log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
              result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
     return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,

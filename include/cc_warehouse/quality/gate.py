@@ -172,11 +172,14 @@ def _working_copy(expectations_dir: Path, work_dir: Path) -> Path:
 
 
 def run_gate(
-    build_db: Path, *, reports_dir: Path, run_id: str, expectations_dir: Path | None = None,
+    build_db: Path, *, reports_dir: Path, run_id: str, work_dir: Path, expectations_dir: Path | None = None,
     raw_db: Path | None = None,
 ) -> GateResult:
     """Validate ``build_db`` (opened read-only) and, when given, the PII rules on every raw table of
-    ``raw_db`` (attached read-only, JSON leaves as columns); never raises for a failed expectation."""
+    ``raw_db`` (attached read-only, JSON leaves as columns); never raises for a failed expectation.
+
+    GX runs in a copy of the committed context under ``work_dir`` (``Settings.gx_dir`` in the pipeline);
+    the verdict goes to ``reports_dir/gate/<run_id>.json`` (``GateResult.results_path``)."""
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
     if expectations_dir is None:
@@ -184,7 +187,7 @@ def run_gate(
 
         expectations_dir = settings().expectations_dir
     keys = suites.load_keys(expectations_dir / "keys.yml")
-    context = suites.open_context(_working_copy(expectations_dir, reports_dir.parent / "gx"))
+    context = suites.open_context(_working_copy(expectations_dir, work_dir))
     docs_dir = (reports_dir / "data_docs").resolve()
     _configure_data_docs(context, docs_dir)
     run = RunIdentifier(run_name=run_id, run_time=dt.datetime.now(dt.UTC))
@@ -268,11 +271,13 @@ def _describe(failure: dict[str, Any]) -> str:
     return " ".join(str(part) for part in parts)
 
 
+def describe_failure(run_id: str, failures: list[str], results_path: Path | str) -> str:
+    """The message of ``GateFailed``: the failed expectations by name, column and count only."""
+    listing = "\n  ".join(failures)
+    return f"gate {run_id} failed ({len(failures)} expectations); details in {results_path}:\n  {listing}"
+
+
 def assert_gate(result: GateResult) -> None:
     """Raise ``GateFailed`` listing the failed expectations (names, columns and counts only)."""
     if not result.success:
-        listing = "\n  ".join(result.failures)
-        raise GateFailed(
-            f"gate {result.run_id} failed ({len(result.failures)} expectations); "
-            f"details in {result.results_path}:\n  {listing}"
-        )
+        raise GateFailed(describe_failure(result.run_id, result.failures, result.results_path))
