@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import pytest
 from cc_warehouse.landing.files import MANIFEST_NAME, atomic_write_bytes, land_records, read_manifest
-from cc_warehouse.load.raw import LoadError, connect_with_retry, load_all_from_manifests, load_files
+from cc_warehouse.load.raw import LoadError, load_all_from_manifests, load_files, open_raw_db
 
 SH = timezone(timedelta(hours=8))
 START = datetime(2026, 11, 14, tzinfo=SH)
@@ -130,9 +130,9 @@ def test_waits_for_another_writer_then_gives_a_clear_error(tmp_path):
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(LoadError, match="locked by another writer"):
-            connect_with_retry(db, timeout=0.3)
+            open_raw_db(db, timeout=0.3)
         started = time.monotonic()
-        connect_with_retry(db, timeout=20).close()  # succeeds once the holder exits
+        open_raw_db(db, timeout=20).close()  # succeeds once the holder exits
         assert time.monotonic() - started < 15
     finally:
         holder.kill()

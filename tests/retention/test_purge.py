@@ -71,7 +71,7 @@ def test_purge_removes_expired_and_keeps_the_rest(setup, caplog):
         result = purge(landing, raw_db, as_of=AS_OF, registry=registry)
 
     assert (result.partitions_removed, result.files_removed, result.manifest_entries_removed) == (2, 3, 2)
-    assert result.original_copies_removed == 1 and result.quarantine_rows_removed == 2
+    assert result.receipts_removed == 1 and result.quarantine_rows_removed == 2
     orders = landing / "douyin" / "orders"
     assert sorted(p.name for p in orders.iterdir()) == ["dt=2026-10-16", "dt=2026-11-14"]
     assert sorted(p.name for p in (landing / "red" / "notes").iterdir()) == ["dt=2026-11-08"]
@@ -87,7 +87,7 @@ def test_dry_run_removes_nothing(setup):
     before = _state(landing, raw_db)
     result = purge(landing, raw_db, as_of=AS_OF, registry=registry, dry_run=True)
     assert result.dry_run and result.partitions_removed == 2 and result.quarantine_rows_removed == 2
-    assert result.original_copies_removed == 1
+    assert result.receipts_removed == 1
     assert _state(landing, raw_db) == before
 
 
@@ -96,7 +96,7 @@ def test_purge_is_idempotent(setup):
     purge(landing, raw_db, as_of=AS_OF, registry=registry)
     after_first = _state(landing, raw_db)
     again = purge(landing, raw_db, as_of=AS_OF, registry=registry)
-    assert (again.partitions_removed, again.files_removed, again.original_copies_removed,
+    assert (again.partitions_removed, again.files_removed, again.receipts_removed,
             again.quarantine_rows_removed, again.removed_paths) == (0, 0, 0, 0, [])
     assert _state(landing, raw_db) == after_first
 

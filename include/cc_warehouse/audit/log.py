@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cc_warehouse.duckdb_files import connect_with_retry
+from cc_warehouse.duckdb_sql import table_exists
 
 RUN_AUDIT_DDL = """
 create table if not exists run_audit (
@@ -83,10 +84,7 @@ def latest_runs(raw_db: Path | str, n: int = 20) -> list[dict[str, Any]]:
     if not Path(raw_db).exists():
         return []
     with connect_with_retry(raw_db, read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_name = 'run_audit'"
-        ).fetchone()[0]
-        if not exists:
+        if not table_exists(con, "run_audit"):
             return []
         cursor = con.execute(
             "select * from run_audit order by recorded_at desc, run_id desc limit ?", [n]

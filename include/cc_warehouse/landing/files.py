@@ -2,6 +2,8 @@
 
 Layout: ``<landing>/<source>/<entity>/dt=YYYY-MM-DD/part-<start>-<end>-<sha8>.jsonl`` plus ``_manifest.json``
 holding the current file per interval. Identical content gives the same name, so re-landing is a no-op.
+Beside them, ``<landing>/crm/members_received/`` holds the PII-free receipts of taken CRM inbox files.
+This module is the one owner of that layout: extraction, load, retention and reports ask it for paths.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from zoneinfo import ZoneInfo
 from cc_warehouse.config import LOCAL_TZ
 
 MANIFEST_NAME = "_manifest.json"
+PARTITION_PREFIX = "dt="
+RECEIPTS_DIR = Path("crm") / "members_received"  # receipts of taken CRM inbox files (no personal data)
+RECEIPTS_ENTITY = "crm.members"  # the entity whose retention the receipts follow
 _TZ = ZoneInfo(LOCAL_TZ)
 
 
@@ -50,11 +55,46 @@ def interval_key(start: datetime, end: datetime) -> str:
 
 def partition_dir(landing_dir: Path, entity: str, dt: date) -> Path:
     source, name = entity.split(".", 1)
-    return Path(landing_dir) / source / name / f"dt={dt.isoformat()}"
+    return Path(landing_dir) / source / name / f"{PARTITION_PREFIX}{dt.isoformat()}"
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def partition_date(name: str) -> date | None:
+    """The date of a ``dt=YYYY-MM-DD`` directory name; None for any other name."""
+    if not name.startswith(PARTITION_PREFIX):
+        return None
+    try:
+        return date.fromisoformat(name[len(PARTITION_PREFIX):])
+    except ValueError:
+        return None
+
+
+def partition_dirs(landing_dir: Path) -> list[Path]:
+    """Every dated partition directory ``<source>/<entity>/dt=YYYY-MM-DD`` (not the receipts), sorted."""
+    root = Path(landing_dir)
+    return sorted(
+        path for path in root.glob(f"*/*/{PARTITION_PREFIX}*")
+        if partition_date(path.name) is not None and path.is_dir()
+        and path.parent.relative_to(root) != RECEIPTS_DIR
+    )
+
+
+def manifest_paths(landing_dir: Path) -> list[Path]:
+    """The ``_manifest.json`` of every dated partition that has one."""
+    return [path / MANIFEST_NAME for path in partition_dirs(landing_dir) if (path / MANIFEST_NAME).is_file()]
+
+
+def receipts_dir(landing_dir: Path) -> Path:
+    return Path(landing_dir) / RECEIPTS_DIR
+
+
+def relative_name(path: Path) -> str:
+    """``<source>/<entity>/dt=.../<file>``: a landed file's name relative to the landing root."""
+    return "/".join(Path(path).parts[-4:])
+
+
+def fsync_path(path: Path) -> None:
+    """fsync a file or a directory (after a rename, the directory entry must reach the disk too)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -74,7 +114,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_path(path.parent)
 
 
 def encode_jsonl(records: Iterable[Mapping[str, Any]]) -> tuple[bytes, int]:

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 
 from cc_warehouse import duckdb_files
-from cc_warehouse.landing.files import LandedFile, landed_files_in_manifest, manifest_entry
+from cc_warehouse.duckdb_sql import sql_literal
+from cc_warehouse.landing.files import LandedFile, landed_files_in_manifest, manifest_entry, relative_name
 from cc_warehouse.sources.registry import load_registry
 
 log = logging.getLogger(__name__)
@@ -51,16 +52,13 @@ class LoadResult:
     quarantined: int
 
 
-def connect_with_retry(raw_db: Path, *, timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
-    """Open ``raw_db`` for writing, waiting while another process holds DuckDB's lock."""
+def open_raw_db(raw_db: Path, *, timeout: float = 120.0) -> duckdb.DuckDBPyConnection:
+    """Open ``raw_db`` for writing, waiting while another process holds DuckDB's lock (``LoadError`` when
+    it is held for longer than ``timeout`` seconds)."""
     try:
         return duckdb_files.connect_with_retry(raw_db, timeout=timeout)
     except duckdb_files.DatabaseLocked as locked:
         raise LoadError(str(locked)) from None
-
-
-def _sql_str(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _classify_sql(entity: str) -> tuple[str, str]:
@@ -68,31 +66,26 @@ def _classify_sql(entity: str) -> tuple[str, str]:
     whens = ["when doc is null then 'invalid_json'", "when json_type(doc) <> 'OBJECT' then 'invalid_json'"]
     parts = []
     for stored in load_registry().entity(entity).landed_key:
-        value = f"json_extract_string(doc, {_sql_str('$.' + stored)})"
-        whens.append(f"when nullif(trim({value}), '') is null then {_sql_str('missing_key:' + stored)}")
-        whens.append(f"when not regexp_full_match({value}, {_sql_str(CLEAN_KEY_REGEX)}) "
-                     f"then {_sql_str('malformed_key:' + stored)}")
+        value = f"json_extract_string(doc, {sql_literal('$.' + stored)})"
+        whens.append(f"when nullif(trim({value}), '') is null then {sql_literal('missing_key:' + stored)}")
+        whens.append(f"when not regexp_full_match({value}, {sql_literal(CLEAN_KEY_REGEX)}) "
+                     f"then {sql_literal('malformed_key:' + stored)}")
         parts.append(value)
     reason = "case " + " ".join(whens) + " end"
     key = parts[0] if len(parts) == 1 else f"concat_ws('|', {', '.join(parts)})"
     return reason, key
 
 
-def _relative_name(path: Path) -> str:
-    """``<source>/<entity>/dt=.../<file>``: the file's name relative to the landing root."""
-    return "/".join(Path(path).parts[-4:])
-
-
 def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -> LoadResult:
     path = Path(landed.path)
     entry = manifest_entry(path)
     if entry is None:
-        raise LoadError(f"{_relative_name(path)} is not the current file of its partition in the manifest")
+        raise LoadError(f"{relative_name(path)} is not the current file of its partition in the manifest")
     if hashlib.sha256(path.read_bytes()).hexdigest() != landed.sha256:
-        raise LoadError(f"{_relative_name(path)} does not match its sha256; refusing to load")
+        raise LoadError(f"{relative_name(path)} does not match its sha256; refusing to load")
     source, name = landed.entity.split(".", 1)
     table = load_registry().entity(landed.entity).table_name
-    file_name = _relative_name(path)
+    file_name = relative_name(path)
     stamp = entry["extracted_at"]
     # Lineage is the run that extracted this file version, so re-running an interval (a new Airflow run
     # id, identical content) leaves every raw, quarantine and load_audit row unchanged.
@@ -145,7 +138,7 @@ def load_files(
     files: list[LandedFile], raw_db: Path, run_id: str, *, lock_timeout: float = 120.0
 ) -> list[LoadResult]:
     """Load ``files`` into ``raw_db`` in one transaction; each replaces its partition (rerun: same tables)."""
-    con = connect_with_retry(raw_db, timeout=lock_timeout)
+    con = open_raw_db(raw_db, timeout=lock_timeout)
     try:
         con.execute("begin transaction")
         try:

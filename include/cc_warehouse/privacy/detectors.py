@@ -250,3 +250,12 @@ def is_identifier_column(column: str) -> bool:
     if parts[-1] == "str" and len(parts) > 1:
         parts = parts[:-1]
     return parts[-1] in _IDENTIFIER_SUFFIXES
+
+
+IDENTIFIER_EXEMPT_KINDS = frozenset({"bank_card"})
+"""Kinds not reported in an identifier column (see ``is_identifier_column``)."""
+
+
+def exempt_kinds(column: str) -> frozenset[str]:
+    """The finding kinds not reported in ``column``: the one rule the gate and the report scan both apply."""
+    return IDENTIFIER_EXEMPT_KINDS if is_identifier_column(column) else frozenset()

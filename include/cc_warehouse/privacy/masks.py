@@ -7,15 +7,33 @@ import unicodedata
 
 from cc_warehouse.privacy.detectors import normalise_id_number, normalise_phone
 
+# An 11-character phone mask: "1", 0-2 digits, stars, 2-4 digits (138****5678, 1********35). RE2 has no
+# look-ahead for the length, so every split of the 10 characters after the "1" is spelled out.
+_PHONE_MASK = "^1(?:" + "|".join(
+    f"[0-9]{{{head}}}\\*{{{10 - head - tail}}}[0-9]{{{tail}}}" for head in range(3) for tail in range(2, 5)
+) + ")$"
+
 MASK_PATTERNS: dict[str, str] = {
-    "phone": r"^1[0-9]{0,2}\*{4,9}[0-9]{2,4}$",
+    "phone": _PHONE_MASK,
     "name": r"^[^*\s0-9]\*+$",
     "id": r"^[0-9]{0,6}\*{5,}[0-9]{0,3}[0-9Xx]$",
 }
-"""Per kind, a regex (Python and RE2) matching an acceptable mask; platform masks included."""
+"""Per kind, a regex (Python and RE2) matching an acceptable mask, platform masks included: the one rule
+of what a mask looks like, for extraction (``is_masked``) and the gate (``quality.pii_scan``) alike."""
 
 _COMPILED = {kind: re.compile(pattern) for kind, pattern in MASK_PATTERNS.items()}
 _KIND_ALIASES = {"phone": "phone", "mobile": "phone", "id": "id", "id_number": "id", "name": "name"}
+
+
+def mask_kind(hint: str) -> str | None:
+    """The mask kind a field or column name (or a registry ``kind``) calls for: phone (tel/phone/mobile),
+    name (name/receiver), id (an ``id`` word); None when the name tells none of them."""
+    text = hint.lower()
+    if any(word in text for word in ("tel", "phone", "mobile")):
+        return "phone"
+    if "name" in text or "receiver" in text:
+        return "name"
+    return "id" if "id" in text.split("_") else None
 
 
 def _stars(count: int) -> str:
@@ -50,11 +68,7 @@ def is_masked(value: str | None, kind: str) -> bool:
     """True when ``value`` already is a mask of ``kind`` (phone, name, id)."""
     if not value:
         return False
-    pattern = _COMPILED[_KIND_ALIASES[kind]]
-    text = str(value).strip()
-    if pattern.fullmatch(text) is None:
-        return False
-    return len(text) == 11 if _KIND_ALIASES[kind] == "phone" else True
+    return _COMPILED[_KIND_ALIASES[kind]].fullmatch(str(value).strip()) is not None
 
 
 MASKERS = {"phone": mask_phone, "name": mask_name, "id": mask_id}

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from cc_warehouse.privacy.idcard import age_band_from_date, derive_id_facts
-from cc_warehouse.privacy.masks import MASKERS, is_masked
+from cc_warehouse.privacy.masks import MASKERS, is_masked, mask_kind
 from cc_warehouse.privacy.redact import redact
 from cc_warehouse.privacy.tokens import TokenKey, tokenise
 from cc_warehouse.sources.registry import ID_FACTS, FieldSpec, Registry, UnclassifiedFieldError, load_registry
@@ -61,16 +61,6 @@ def _walk(plan: _Plan, record: dict, prefix: str, ctx: _Context) -> dict:
 
 def _holds_object(value: dict | list) -> bool:
     return type(value) is dict or any(type(item) is dict for item in value)
-
-
-def _mask_kind(spec: FieldSpec) -> str:
-    """Mask kind from the field's kind or name: phone (tel/phone/mobile), name, id, else name."""
-    hint = (spec.kind or spec.name).lower()
-    if any(word in hint for word in ("tel", "phone", "mobile")):
-        return "phone"
-    if "name" in hint or "receiver" in hint:
-        return "name"
-    return "id" if "id" in hint else "name"
 
 
 def _compile(entity: str, fields: dict[str, FieldSpec], prefix: str) -> _Plan:
@@ -154,8 +144,8 @@ def _token_step(entity: str, spec: FieldSpec, path: str) -> _Step:
 
 
 def _mask_step(entity: str, spec: FieldSpec, path: str) -> _Step:
-    name, mask_kind = spec.name, _mask_kind(spec)
-    masker = MASKERS[mask_kind]
+    name, kind = spec.name, mask_kind(spec.kind or spec.name) or "name"
+    masker = MASKERS[kind]
 
     def mask(value: Any, out: dict, ctx: _Context) -> None:
         if value is None or value == "":
@@ -164,7 +154,7 @@ def _mask_step(entity: str, spec: FieldSpec, path: str) -> _Step:
         if type(value) in (dict, list):
             raise UnclassifiedFieldError(ctx.entity, path, "expected a scalar")
         text = value if type(value) is str else str(value)
-        if is_masked(text, mask_kind):
+        if is_masked(text, kind):
             out[name] = text
         else:
             out[name] = masker(text)

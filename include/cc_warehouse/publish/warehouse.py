@@ -16,6 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from cc_warehouse.duckdb_sql import quote_ident, sql_literal
+from cc_warehouse.landing.files import fsync_path
+
 log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
@@ -27,25 +30,9 @@ class PublishResult:
     tables: dict[str, int]  # "schema.table" -> rows
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _copy(con: duckdb.DuckDBPyConnection, build_db: Path, schemas: tuple[str, ...]) -> dict[str, int]:
     """Copy every table and view of ``schemas`` from the attached build (views become tables)."""
-    con.execute(f"attach {_literal(str(build_db))} as build (read_only)")
+    con.execute(f"attach {sql_literal(str(build_db))} as build (read_only)")
     relations = con.execute(
         "select schema_name, table_name, comment from duckdb_tables() "
         "where database_name = 'build' and schema_name in (select unnest(?)) "
@@ -63,17 +50,17 @@ def _copy(con: duckdb.DuckDBPyConnection, build_db: Path, schemas: tuple[str, ..
     ).fetchall()
     tables: dict[str, int] = {}
     for schema in sorted({schema for schema, _, _ in relations}):
-        con.execute(f"create schema {_ident(schema)}")
+        con.execute(f"create schema {quote_ident(schema)}")
     for schema, table, comment in relations:
-        target = f"{_ident(schema)}.{_ident(table)}"
+        target = f"{quote_ident(schema)}.{quote_ident(table)}"
         con.execute(f"create table {target} as select * from build.{target}")
         if comment:
-            con.execute(f"comment on table {target} is {_literal(comment)}")
+            con.execute(f"comment on table {target} is {sql_literal(comment)}")
         tables[f"{schema}.{table}"] = con.execute(f"select count(*) from {target}").fetchall()[0][0]
     for schema, table, column, comment in column_comments:
         if f"{schema}.{table}" in tables:
-            target = f"{_ident(schema)}.{_ident(table)}.{_ident(column)}"
-            con.execute(f"comment on column {target} is {_literal(comment)}")
+            target = f"{quote_ident(schema)}.{quote_ident(table)}.{quote_ident(column)}"
+            con.execute(f"comment on column {target} is {sql_literal(comment)}")
     con.execute("detach build")
     return tables
 
@@ -97,9 +84,9 @@ def publish(
             con.execute("checkpoint")
         finally:
             con.close()
-        _fsync(temp)
+        fsync_path(temp)
         os.replace(temp, warehouse_db)
-        _fsync(warehouse_db.parent)
+        fsync_path(warehouse_db.parent)
     finally:
         for leftover in (temp, temp.with_name(temp.name + ".wal")):
             leftover.unlink(missing_ok=True)

@@ -20,6 +20,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context import FileDataContext
 from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
+from cc_warehouse.duckdb_sql import quote_ident
 from cc_warehouse.quality import pii_scan, suites
 
 log = logging.getLogger(__name__)
@@ -62,9 +63,9 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]
 
 def _key_frame(con: duckdb.DuckDBPyConnection, table: str, keys: list[str]) -> pd.DataFrame:
     schema, name = table.split(".", 1)
-    columns = ", ".join(pii_scan.quote_identifier(key) for key in keys)
+    columns = ", ".join(quote_ident(key) for key in keys)
     return con.sql(
-        f"select {columns} from {pii_scan.quote_identifier(schema)}.{pii_scan.quote_identifier(name)}"
+        f"select {columns} from {quote_ident(schema)}.{quote_ident(name)}"
     ).df()
 
 

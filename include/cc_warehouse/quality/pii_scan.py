@@ -19,13 +19,10 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
-from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
+from cc_warehouse.duckdb_sql import quote_ident, sql_literal
+from cc_warehouse.privacy.detectors import IDENTIFIER_EXEMPT_KINDS, SQL_ANY_PII, exempt_kinds, find_pii
+from cc_warehouse.privacy.masks import MASK_PATTERNS, mask_kind
 from cc_warehouse.sources.registry import load_registry
-
-PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
-NAME_MASKS = (r"^.\*+$",)
-ID_MASKS = (r"^[0-9]{6}\*{8}[0-9]{3}[0-9Xx]$",)
-
 
 _UDF_ANY = "ccwh_has_clear_pii"
 _UDF_NO_CARDS = "ccwh_has_clear_pii_except_cards"
@@ -46,28 +43,15 @@ class FlagCheck:
         return f"{self.column}__{self.rule}_violation"
 
 
-def quote_identifier(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _mask_patterns(column: str) -> tuple[str, ...]:
-    name = column.lower()
-    if any(hint in name for hint in ("tel", "phone", "mobile")):
-        return PHONE_MASKS
-    if any(hint in name for hint in ("name", "receiver")):
-        return NAME_MASKS
-    if "id" in name.split("_"):
-        return ID_MASKS
-    return PHONE_MASKS + NAME_MASKS + ID_MASKS
+    """The mask of the column's kind (by name, as at extraction); any mask when the name tells none."""
+    kind = mask_kind(column)
+    return (MASK_PATTERNS[kind],) if kind else tuple(MASK_PATTERNS.values())
 
 
 def _format_violation(expr: str, patterns: tuple[str, ...], is_list: bool) -> str:
     def bad(value: str) -> str:
-        return " and ".join(f"not regexp_full_match({value}, {_literal(p)})" for p in patterns)
+        return " and ".join(f"not regexp_full_match({value}, {sql_literal(p)})" for p in patterns)
 
     if is_list:
         return (
@@ -99,7 +83,7 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
         is_list = data_type == "VARCHAR[]"
         if data_type not in _TEXT_TYPES and not is_list and "VARCHAR" not in data_type:
             continue
-        expr = quote_identifier(column)
+        expr = quote_ident(column)
         lowered = column.lower()
         leaf = lowered.rsplit("__", 1)[-1]  # raw JSON leaves are named <parent>__<field>
         plain_text = is_list or data_type == "VARCHAR"
@@ -113,9 +97,9 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
             )
         else:
             text = expr if data_type == "VARCHAR" else f"cast({expr} as varchar)"
-            udf = _UDF_NO_CARDS if is_identifier_column(column) else _UDF_ANY
+            udf = _UDF_NO_CARDS if exempt_kinds(column) else _UDF_ANY
             sql = (
-                f"coalesce(case when regexp_matches({text}, {_literal(SQL_ANY_PII)}) "
+                f"coalesce(case when regexp_matches({text}, {sql_literal(SQL_ANY_PII)}) "
                 f"then {udf}({text}) else false end, false)"
             )
             checks.append(FlagCheck(column, "clear_pii", sql))
@@ -133,16 +117,16 @@ def register_detectors(con: duckdb.DuckDBPyConnection) -> None:
     """Register the precise detector UDFs on ``con`` (works on read-only connections)."""
     con.create_function(_UDF_ANY, _pii_predicate(frozenset()), ["VARCHAR"], "BOOLEAN")
     # 19-digit order ids pass Luhn one time in ten: identifier columns are not checked for bank cards.
-    con.create_function(_UDF_NO_CARDS, _pii_predicate(frozenset({"bank_card"})), ["VARCHAR"], "BOOLEAN")
+    con.create_function(_UDF_NO_CARDS, _pii_predicate(IDENTIFIER_EXEMPT_KINDS), ["VARCHAR"], "BOOLEAN")
 
 
 def flag_frame(
     con: duckdb.DuckDBPyConnection, schema: str, table: str, checks: list[FlagCheck], catalog: str | None = None
 ) -> pd.DataFrame:
     """One row per table row, one boolean column per check; no source value leaves DuckDB."""
-    selects = ", ".join(f"{check.sql} as {quote_identifier(check.flag)}" for check in checks)
-    prefix = f"{quote_identifier(catalog)}." if catalog else ""
-    return con.sql(f"select {selects} from {prefix}{quote_identifier(schema)}.{quote_identifier(table)}").df()
+    selects = ", ".join(f"{check.sql} as {quote_ident(check.flag)}" for check in checks)
+    prefix = f"{quote_ident(catalog)}." if catalog else ""
+    return con.sql(f"select {selects} from {prefix}{quote_ident(schema)}.{quote_ident(table)}").df()
 
 
 RAW_CATALOG = "raw_src"
@@ -153,7 +137,7 @@ def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, lis
     column per string leaf path (``sku_order_list[*].author_id`` → ``sku_order_list__author_id``, a list),
     so the column-name rules (ids, tokens, masks) apply to raw data exactly as to staging and marts.
     Returns ``{"raw.<table>": [(view column, type), ...]}``; the views are named ``temp.main.raw__<table>``."""
-    con.execute(f"attach {_sql_string(raw_db)} as {RAW_CATALOG} (read_only)")
+    con.execute(f"attach {sql_literal(raw_db)} as {RAW_CATALOG} (read_only)")
     tables = [r[0] for r in con.sql(
         f"select table_name from information_schema.columns where table_catalog = '{RAW_CATALOG}' "
         "and table_schema = 'main' and column_name = 'record' order by 1").fetchall()]
@@ -161,17 +145,13 @@ def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, lis
     for table in tables:
         paths = [r[0] for r in con.sql(
             "select distinct regexp_replace(t.fullkey, '\\[[0-9]+\\]', '[*]', 'g') "
-            f"from {RAW_CATALOG}.main.{quote_identifier(table)} r, json_tree(r.record) t "
+            f"from {RAW_CATALOG}.main.{quote_ident(table)} r, json_tree(r.record) t "
             "where t.type = 'VARCHAR' order by 1").fetchall()]
         columns = [(path, re.sub(r"[^0-9A-Za-z_]+", "__", path.removeprefix("$.").replace("[*]", "")).strip("_"))
                    for path in paths]
-        selects = ", ".join(f"json_extract_string(record, {_sql_string(path)}) as {quote_identifier(name)}"
+        selects = ", ".join(f"json_extract_string(record, {sql_literal(path)}) as {quote_ident(name)}"
                             for path, name in columns) or "null::varchar as record_is_empty"
-        con.execute(f"create or replace temp view {quote_identifier('raw__' + table)} as "
-                    f"select {selects} from {RAW_CATALOG}.main.{quote_identifier(table)}")
+        con.execute(f"create or replace temp view {quote_ident('raw__' + table)} as "
+                    f"select {selects} from {RAW_CATALOG}.main.{quote_ident(table)}")
         catalog[f"raw.{table}"] = [(name, "VARCHAR[]" if "[*]" in path else "VARCHAR") for path, name in columns]
     return catalog
-
-
-def _sql_string(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"

@@ -13,9 +13,10 @@ from typing import Any
 
 import duckdb
 
-from cc_warehouse.landing.files import MANIFEST_NAME
-from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
-from cc_warehouse.reports.warehouse import PUBLISHED_SCHEMAS, quote_ident
+from cc_warehouse.duckdb_sql import quote_ident
+from cc_warehouse.landing.files import manifest_paths
+from cc_warehouse.privacy.detectors import SQL_ANY_PII, exempt_kinds, find_pii
+from cc_warehouse.publish.warehouse import PUBLISHED_SCHEMAS
 
 
 def landing_redactions(landing_dir: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -23,7 +24,7 @@ def landing_redactions(landing_dir: Path) -> tuple[list[dict[str, Any]], list[di
     findings replaced by placeholders), and values treated per entity / treatment (tokenised, dropped, …)."""
     found: Counter[tuple[str, str, str]] = Counter()
     treated: Counter[tuple[str, str]] = Counter()
-    for manifest in Path(landing_dir).glob(f"*/*/dt=*/{MANIFEST_NAME}"):
+    for manifest in manifest_paths(landing_dir):
         doc = json.loads(manifest.read_text(encoding="utf-8"))
         for entry in doc.get("partitions", {}).values():
             entity = f"{entry.get('source')}.{entry.get('entity')}"
@@ -51,7 +52,7 @@ def _string_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], lis
 
 def _column_findings(con: duckdb.DuckDBPyConnection, table: str, column: str) -> Counter[str]:
     """Findings per kind in one column: SQL pre-scan for candidates, ``find_pii`` to confirm them."""
-    identifier = is_identifier_column(column)
+    exempt = exempt_kinds(column)
     candidates = con.execute(
         f"select {quote_ident(column)}, count(*) from {table} "
         f"where regexp_matches({quote_ident(column)}, ?) group by 1", [SQL_ANY_PII],
@@ -59,9 +60,8 @@ def _column_findings(con: duckdb.DuckDBPyConnection, table: str, column: str) ->
     counts: Counter[str] = Counter()
     for value, rows in candidates:
         for finding in find_pii(value):
-            if identifier and finding.kind == "bank_card" and finding.end - finding.start == len(value):
-                continue
-            counts[finding.kind] += rows
+            if finding.kind not in exempt:
+                counts[finding.kind] += rows
     return counts
 
 

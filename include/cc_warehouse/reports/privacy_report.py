@@ -18,12 +18,13 @@ import duckdb
 from cc_warehouse.audit.log import latest_runs
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.duckdb_files import connect_with_retry
+from cc_warehouse.duckdb_sql import table_exists
+from cc_warehouse.landing.files import RECEIPTS_ENTITY
 from cc_warehouse.reports.gate_results import latest_gate_json, read_gate_result
 from cc_warehouse.reports.pii_scan import landing_redactions, scan_published_strings
 from cc_warehouse.reports.rendering import render
 from cc_warehouse.reports.run_summary import gate_outcome
-from cc_warehouse.reports.warehouse import table_exists
-from cc_warehouse.retention.landing_inventory import ORIGINALS_ENTITY, landing_partitions, original_copies
+from cc_warehouse.retention.landing_inventory import landing_partitions, receipts
 from cc_warehouse.retention.policy import (
     RegistryArg,
     landing_retention_days,
@@ -138,10 +139,10 @@ def landing_retention(landing_dir: Path, registry: Registry, as_of: date) -> lis
     rows = [_retention_row(entity, len(days), min(days, default=None),
                            landing_retention_days(registry, entity), as_of)
             for entity, days in sorted(held.items())]
-    originals = [day for _, day in original_copies(landing_dir)]
-    rows.append(_retention_row(f"{ORIGINALS_ENTITY} (inbox receipts, no personal data)", len(originals),
-                               min(originals, default=None),
-                               landing_retention_days(registry, ORIGINALS_ENTITY), as_of))
+    taken = [day for _, day in receipts(landing_dir)]
+    rows.append(_retention_row(f"{RECEIPTS_ENTITY} (inbox receipts, no personal data)", len(taken),
+                               min(taken, default=None),
+                               landing_retention_days(registry, RECEIPTS_ENTITY), as_of))
     return rows
 
 

@@ -17,9 +17,10 @@ import duckdb
 
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.duckdb_files import connect_with_retry
+from cc_warehouse.duckdb_sql import table_exists
 from cc_warehouse.reports.gate_results import GateSummary, read_gate_result
 from cc_warehouse.reports.rendering import render
-from cc_warehouse.reports.warehouse import published_row_counts, table_exists
+from cc_warehouse.reports.warehouse import published_row_counts
 
 _ENTITY = "split_part(partition, '/', 1) || '.' || split_part(partition, '/', 2)"
 

@@ -1,22 +1,11 @@
-"""Read-only look-ups shared by the reports: table existence and the published tables with row counts."""
+"""Read-only look-ups shared by the reports: the published tables with their row counts."""
 
 from __future__ import annotations
 
 import duckdb
 
+from cc_warehouse.duckdb_sql import quote_ident
 from cc_warehouse.publish.warehouse import PUBLISHED_SCHEMAS
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, table: str, schema: str = "main") -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, table],
-    ).fetchone()
-    return bool(row and row[0])
 
 
 def published_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Purge restricted copies past their retention period (PIPL art. 19).
 
 Removes landing ``dt=`` partitions (data files and their manifest) older than the entity's
-``retention_days``, the original CRM CSV copies likewise, and quarantine rows older than
+``retention_days``, the receipts of taken CRM inbox files likewise, and quarantine rows older than
 ``retention_days.quarantine``. "Older than N days" means ``date < as_of - N days``. Idempotent:
 a second run with the same ``as_of`` removes nothing. Logs paths and counts only.
 """
@@ -17,14 +17,9 @@ from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.duckdb_files import connect_with_retry
-from cc_warehouse.landing.files import read_manifest
-from cc_warehouse.reports.warehouse import table_exists
-from cc_warehouse.retention.landing_inventory import (
-    ORIGINALS_DIR,
-    ORIGINALS_ENTITY,
-    landing_partitions,
-    original_copies,
-)
+from cc_warehouse.duckdb_sql import table_exists
+from cc_warehouse.landing.files import RECEIPTS_ENTITY, read_manifest, receipts_dir
+from cc_warehouse.retention.landing_inventory import landing_partitions, receipts
 from cc_warehouse.retention.policy import (
     RegistryArg,
     landing_retention_days,
@@ -46,7 +41,7 @@ class PurgeResult:
     partitions_removed: int = 0
     files_removed: int = 0
     manifest_entries_removed: int = 0
-    original_copies_removed: int = 0
+    receipts_removed: int = 0
     quarantine_rows_removed: int = 0
     validation_results_removed: int = 0
     removed_paths: list[str] = field(default_factory=list)
@@ -69,17 +64,17 @@ def _purge_partitions(landing_dir: Path, registry: Registry, result: PurgeResult
         result.removed_paths.append(str(part.path))
 
 
-def _purge_originals(landing_dir: Path, registry: Registry, result: PurgeResult) -> None:
-    cutoff = result.as_of - timedelta(days=landing_retention_days(registry, ORIGINALS_ENTITY))
-    for path, day in original_copies(landing_dir):
+def _purge_receipts(landing_dir: Path, registry: Registry, result: PurgeResult) -> None:
+    cutoff = result.as_of - timedelta(days=landing_retention_days(registry, RECEIPTS_ENTITY))
+    for path, day in receipts(landing_dir):
         if day >= cutoff:
             continue
-        log.info("purge CRM original copy: %s%s", path, " [dry run]" if result.dry_run else "")
+        log.info("purge CRM inbox receipt: %s%s", path, " [dry run]" if result.dry_run else "")
         if not result.dry_run:
             path.unlink()
-        result.original_copies_removed += 1
+        result.receipts_removed += 1
         result.removed_paths.append(str(path))
-    root = Path(landing_dir) / ORIGINALS_DIR
+    root = receipts_dir(landing_dir)
     if not result.dry_run and root.is_dir():
         for directory in sorted((p for p in root.rglob("*") if p.is_dir()), reverse=True):
             if not any(directory.iterdir()):
@@ -134,11 +129,11 @@ def purge(
     doc = resolve_registry(registry)
     result = PurgeResult(as_of=as_of, dry_run=dry_run)
     _purge_partitions(Path(landing_dir), doc, result)
-    _purge_originals(Path(landing_dir), doc, result)
+    _purge_receipts(Path(landing_dir), doc, result)
     _purge_quarantine(Path(raw_db), doc, result)
     if gx_dir is not None:
         _purge_validation_results(Path(gx_dir), doc, result)
-    log.info("purge as of %s%s: %d partitions (%d files), %d CRM originals, %d quarantine rows",
+    log.info("purge as of %s%s: %d partitions (%d files), %d CRM receipts, %d quarantine rows",
              as_of, " [dry run]" if dry_run else "", result.partitions_removed, result.files_removed,
-             result.original_copies_removed, result.quarantine_rows_removed)
+             result.receipts_removed, result.quarantine_rows_removed)
     return result

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
-from cc_warehouse.landing.files import LandedFile, atomic_write_bytes, land_records
+from cc_warehouse.landing.files import LandedFile, atomic_write_bytes, land_records, receipts_dir
 from cc_warehouse.privacy.treatment import apply_treatments
 from cc_warehouse.sources.douyin import decrypt_phones
 from cc_warehouse.sources.http_client import PlatformClient
@@ -31,7 +31,6 @@ from cc_warehouse.sources.registry import UnclassifiedFieldError, load_registry
 log = logging.getLogger(__name__)
 
 _TZ = ZoneInfo(LOCAL_TZ)
-RECEIPTS_DIR = "members_received"  # PII-free receipts of taken inbox files
 CRM_ENTITY = "crm.members"
 Treat = Callable[[str, dict[str, Any], Any, Any], tuple[dict[str, Any], Counter]]
 
@@ -172,7 +171,7 @@ def extract_crm_inbox(
     """
     treat = treat or apply_treatments
     spec = load_registry().entity(CRM_ENTITY)
-    receipts = Path(landing_dir) / "crm" / RECEIPTS_DIR
+    receipts = receipts_dir(landing_dir)
     landed = []
     for path in sorted((Path(inbox_dir) / spec.file["inbox"]).glob(spec.file["pattern"])):
         data = path.read_bytes()
