@@ -75,3 +75,42 @@ def test_rules_come_from_the_pii_registry():
                      "user_token": "token_format", "remark_mobile_tokens": "token_format", "title": "clear_pii"}
     outputs = {r.output for r in registry.fields_flat() if r.treatment == "token"}
     assert {"user_token", "remark_mobile_tokens"} <= outputs
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "violation"),
+    [
+        ("receiver_phone_mask", "138****1234", False),
+        ("receiver_phone_mask", "1********35", False),
+        ("receiver_phone_mask", "13812345678", True),
+        ("receiver_phone_mask", "138****12345678", True),
+        ("receiver_name_mask", "王**", False),
+        ("receiver_name_mask", "**", True),
+        ("receiver_name_mask", "王小明", True),
+        ("buyer_id_mask", "110101********1233", False),
+        ("buyer_id_mask", "110101*****7123", False),  # what extraction makes of a 15-digit ID number
+        ("buyer_id_mask", "110101199003071233", True),
+    ],
+)
+def test_gate_accepts_exactly_the_masks_extraction_accepts(con, column, value, violation):
+    """One mask rule: a value extraction keeps as a mask passes the gate, and a clear value fails both."""
+    from cc_warehouse.privacy.masks import is_masked
+
+    flags = _flags(con, [(value,)], f"{column} varchar")
+    assert flags[f"{column}__mask_format_violation"] == [violation]
+    kind = column.split("_")[-2]
+    assert is_masked(value, kind) is (not violation)
+
+
+def test_gate_and_report_scan_agree_on_card_like_ids(con):
+    """One identifier rule: a Luhn-valid id inside an identifier column's text is not a bank card for the
+    gate nor for the report scan, while the same text in a free-text column is one for both."""
+    from cc_warehouse.reports.pii_scan import scan_published_strings
+
+    text = f"order {LUHN_ORDER_ID}"
+    flags = _flags(con, [(text, text)], "order_id varchar, remark varchar")
+    assert flags == {"order_id__clear_pii_violation": [False], "remark__clear_pii_violation": [True]}
+    con.execute("create schema core")
+    con.execute("create table core.t as select * from main.t")
+    findings = {(f["column"], f["kind"]) for f in scan_published_strings(con)["findings"]}
+    assert findings == {("core.t.remark", "bank_card")}
