@@ -33,7 +33,7 @@ system-deps:
 	fi
 
 demo: $(STAMP)
-	$(BIN)/python -m cc_warehouse.demo
+	$(BIN)/python -m cc_warehouse_demo.demo
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
@@ -54,11 +54,11 @@ docs-serve: $(STAMP)
 # Slow benchmark, not part of `make test`: the generator at ~1.4 million rows (300k customers × 30 days).
 bench: $(STAMP)
 	rm -rf $${CCWH_VAR_DIR:-$(CURDIR)/var}/bench
-	time $(BIN)/python -m cc_warehouse.datagen --out $${CCWH_VAR_DIR:-$(CURDIR)/var}/bench --seed 7 --days 30 \
+	time $(BIN)/python -m cc_warehouse_demo.datagen --out $${CCWH_VAR_DIR:-$(CURDIR)/var}/bench --seed 7 --days 30 \
 	  --end-date 2026-11-15 --customers 300000
 
 airflow: $(STAMP)
-	$(BIN)/python -m cc_warehouse.demo ui
+	$(BIN)/python -m cc_warehouse_demo.demo ui
 
 clean:
 	rm -rf var dbt_project/target dbt_project/logs

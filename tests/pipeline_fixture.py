@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from cc_warehouse.config import Settings
-from cc_warehouse.demo import generate, run_dag
-from cc_warehouse.localenv import StandIn, airflow_env, init_airflow
 from cc_warehouse.orchestration.families import FAMILIES
+from cc_warehouse_demo.demo import generate, run_dag
+from cc_warehouse_demo.localenv import StandIn, airflow_env, init_airflow
 
 ROOT = Path(__file__).resolve().parents[1]
 INGEST_DAGS = [f.dag_id for f in FAMILIES.values()]

@@ -47,7 +47,7 @@ def test_every_module_it_runs_exists():
         command = service.get("command", "")
         commands.append(command if isinstance(command, str) else " ".join(command))
     modules = {m for c in commands for m in re.findall(r"python -m ([\w.]+)", c)}
-    assert {"cc_warehouse.simulator", "cc_warehouse.datagen"} <= modules
+    assert {"cc_warehouse_demo.simulator", "cc_warehouse_demo.datagen"} <= modules
     for module in modules:
         path = ROOT / "include" / module.replace(".", "/")
         assert (path / "__main__.py").exists() or path.with_suffix(".py").exists(), module

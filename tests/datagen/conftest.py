@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from cc_warehouse.datagen.generate import GenConfig, generate
+from cc_warehouse_demo.datagen.generate import GenConfig, generate
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from cc_warehouse.datagen import schema
+from cc_warehouse_demo.datagen import schema
 
 ENTITIES = schema.load_entities()
 API_ENTITIES = schema.api_entities(ENTITIES)

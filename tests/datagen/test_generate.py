@@ -13,9 +13,9 @@ from datetime import date, datetime
 import numpy as np
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from cc_warehouse.datagen.__main__ import main
-from cc_warehouse.datagen.generate import GenConfig, generate
-from cc_warehouse.datagen.schema import load_entities
+from cc_warehouse_demo.datagen.__main__ import main
+from cc_warehouse_demo.datagen.generate import GenConfig, generate
+from cc_warehouse_demo.datagen.schema import load_entities
 
 
 def test_same_seed_gives_byte_identical_outputs(tmp_path):

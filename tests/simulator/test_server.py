@@ -11,8 +11,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import requests
-from cc_warehouse.simulator import serve_in_thread
-from cc_warehouse.simulator.inbox import drop_crm_files
+from cc_warehouse_demo.simulator import serve_in_thread
+from cc_warehouse_demo.simulator.inbox import drop_crm_files
 
 TOKEN = "test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -287,7 +287,7 @@ def test_cli_prints_listening_line_and_writes_ready_file(dataset, tmp_path):
         [
             sys.executable,
             "-m",
-            "cc_warehouse.simulator",
+            "cc_warehouse_demo.simulator",
             "--data-dir",
             str(out),
             "--port",

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def sim_data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sim")
-    subprocess.run([sys.executable, "-m", "cc_warehouse.datagen", "--out", str(out), "--days", "3",
+    subprocess.run([sys.executable, "-m", "cc_warehouse_demo.datagen", "--out", str(out), "--days", "3",
                     "--customers", "200"], check=True, cwd=ROOT, capture_output=True,
                    env={"PYTHONPATH": f"{ROOT / 'include'}:{ROOT}", "PATH": "/usr/bin:/bin"})
     return out
@@ -55,9 +55,9 @@ def test_generated_crm_exports_land_and_load_without_quarantine(sim_data, tmp_pa
 
 
 def _serve(sim_data, chaos=None):
-    simulator = pytest.importorskip("cc_warehouse.simulator")
+    simulator = pytest.importorskip("cc_warehouse_demo.simulator")
     if not hasattr(simulator, "serve_in_thread"):
-        pytest.skip("cc_warehouse.simulator.serve_in_thread is not available yet")
+        pytest.skip("cc_warehouse_demo.simulator.serve_in_thread is not available yet")
     return simulator.serve_in_thread(sim_data, "it-token", port=0, chaos=chaos)
 
 

@@ -8,12 +8,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cc_warehouse.datagen import arrays as A
-from cc_warehouse.datagen import freetext as T
-from cc_warehouse.datagen.calendar import DAY_S, Window
-from cc_warehouse.datagen.content import CREATOR, LiveSessions, Pieces
-from cc_warehouse.datagen.orders import CANCELLED, DOUYIN, LIVE, PAID, RED, UNPAID, VIDEO, Orders
-from cc_warehouse.datagen.population import REGIONS, SURNAMES, Catalog, Creators, Customers
+from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen import freetext as T
+from cc_warehouse_demo.datagen.calendar import DAY_S, Window
+from cc_warehouse_demo.datagen.content import CREATOR, LiveSessions, Pieces
+from cc_warehouse_demo.datagen.orders import CANCELLED, DOUYIN, LIVE, PAID, RED, UNPAID, VIDEO, Orders
+from cc_warehouse_demo.datagen.population import REGIONS, SURNAMES, Catalog, Creators, Customers
 
 DOUYIN_PAID_STATUSES = [105, 2, 101, 3, 5]
 RED_PAID_STATUSES = [2, 3, 4, 5, 6, 7, 10]

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from cc_warehouse.datagen import arrays as A
-from cc_warehouse.datagen.calendar import Window
+from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen.calendar import Window
 
 # (province id, province, city id, city, ID area code, districts)
 REGIONS = [

@@ -1,4 +1,4 @@
-"""CLI: python -m cc_warehouse.datagen --out DIR --seed 7 --days 30 --end-date 2026-11-15 --customers 2000."""
+"""CLI: python -m cc_warehouse_demo.datagen --out DIR --seed 7 --days 30 --end-date 2026-11-15 --customers 2000."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from cc_warehouse.datagen.generate import GenConfig, generate
+from cc_warehouse_demo.datagen.generate import GenConfig, generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cc_warehouse.datagen", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m cc_warehouse_demo.datagen", description=__doc__)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=30)

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cc_warehouse.datagen.calendar import DAY_S, Window, sample_times
-from cc_warehouse.datagen.content import AGENCY, CREATOR, SELF, LiveSessions, Pieces, weighted_choice
-from cc_warehouse.datagen.population import Catalog, Creators, Customers
+from cc_warehouse_demo.datagen.calendar import DAY_S, Window, sample_times
+from cc_warehouse_demo.datagen.content import AGENCY, CREATOR, SELF, LiveSessions, Pieces, weighted_choice
+from cc_warehouse_demo.datagen.population import Catalog, Creators, Customers
 
 DOUYIN, RED = 0, 1
 SHOP, LIVE, VIDEO, NOTE = 0, 1, 2, 3

@@ -10,10 +10,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from cc_warehouse.datagen import arrays as A
-from cc_warehouse.datagen.calendar import DAY_S, Window
-from cc_warehouse.datagen.content import LiveSessions, Pieces
-from cc_warehouse.datagen.population import Customers
+from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen.calendar import DAY_S, Window
+from cc_warehouse_demo.datagen.content import LiveSessions, Pieces
+from cc_warehouse_demo.datagen.population import Customers
 
 STAFF = ["zhangwei", "liuyang", "chenjing", "wangfang", "lina"]
 TIERS = ["普通", "银卡", "金卡", "黑金"]

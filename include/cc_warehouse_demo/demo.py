@@ -3,8 +3,8 @@
 generate data → start the stand-in → ingestion DAGs (one historical interval, then daily ones) →
 transform DAG (dbt → GX gate → publish → reports) → print where everything is.
 
-    python -m cc_warehouse.demo [--days 30] [--end-date 2026-11-15] [--customers 2000] [--daily-runs 2]
-    python -m cc_warehouse.demo ui        # Airflow standalone UI on the same home, with the stand-in
+    python -m cc_warehouse_demo.demo [--days 30] [--end-date 2026-11-15] [--customers 2000] [--daily-runs 2]
+    python -m cc_warehouse_demo.demo ui        # Airflow standalone UI on the same home, with the stand-in
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from cc_warehouse.config import settings
-from cc_warehouse.localenv import StandIn, airflow_bin, airflow_env, ensure_key, init_airflow
 from cc_warehouse.orchestration.families import FAMILIES
+
+from cc_warehouse_demo.localenv import StandIn, airflow_bin, airflow_env, ensure_key, init_airflow
 
 TOKEN = os.environ.get("CCWH_API_TOKEN", "demo-token")
 CHAOS = "429=0.02,500=0.01"
@@ -58,14 +59,13 @@ def run_dag(env: dict, dag_id: str, logical_date: str, log_dir: Path, conf: dict
 
 
 def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> None:
-    cmd = [sys.executable, "-m", "cc_warehouse.datagen", "--out", str(cfg.sim_data_dir), "--seed", str(seed),
+    cmd = [sys.executable, "-m", "cc_warehouse_demo.datagen", "--out", str(cfg.sim_data_dir), "--seed", str(seed),
            "--days", str(days), "--end-date", end_date.isoformat(), "--customers", str(customers)]
     subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(cfg.root / "include")})
 
 
 def mart_counts(warehouse: Path) -> dict[str, int]:
     import duckdb
-
     from cc_warehouse.reports.warehouse import published_row_counts
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -131,7 +131,7 @@ def ui(_: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="cc_warehouse.demo", description=__doc__,
+    parser = argparse.ArgumentParser(prog="cc_warehouse_demo.demo", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", nargs="?", default="run", choices=["run", "ui"])
     parser.add_argument("--days", type=int, default=30)

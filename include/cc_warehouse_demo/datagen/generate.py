@@ -12,21 +12,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cc_warehouse.datagen import schema
-from cc_warehouse.datagen.calendar import Window, iso
-from cc_warehouse.datagen.content import plan_live_sessions, plan_pieces
-from cc_warehouse.datagen.crossborder import simulate_customs
-from cc_warehouse.datagen.metrics import live_sessions_table, notes_tables, videos_table
-from cc_warehouse.datagen.orders import DOUYIN, RED, Orders, draw_orders, paid_mask, settle_fulfilment
-from cc_warehouse.datagen.population import Customers, make_catalog, make_creators, make_customers
-from cc_warehouse.datagen.private_domain import (
+from cc_warehouse_demo.datagen import schema
+from cc_warehouse_demo.datagen.calendar import Window, iso
+from cc_warehouse_demo.datagen.content import plan_live_sessions, plan_pieces
+from cc_warehouse_demo.datagen.crossborder import simulate_customs
+from cc_warehouse_demo.datagen.metrics import live_sessions_table, notes_tables, videos_table
+from cc_warehouse_demo.datagen.orders import DOUYIN, RED, Orders, draw_orders, paid_mask, settle_fulfilment
+from cc_warehouse_demo.datagen.population import Customers, make_catalog, make_creators, make_customers
+from cc_warehouse_demo.datagen.private_domain import (
     contact_ids,
     crm_members,
     wecom_contacts,
     wecom_groups,
     write_crm_exports,
 )
-from cc_warehouse.datagen.shops import (
+from cc_warehouse_demo.datagen.shops import (
     DOUYIN_PAID_STATUSES,
     RED_PAID_STATUSES,
     build_shop_tables,

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from cc_warehouse.simulator import api
-from cc_warehouse.simulator.chaos import Chaos, ChaosConfig
-from cc_warehouse.simulator.store import Store, load_store
+from cc_warehouse_demo.simulator import api
+from cc_warehouse_demo.simulator.chaos import Chaos, ChaosConfig
+from cc_warehouse_demo.simulator.store import Store, load_store
 
-log = logging.getLogger("cc_warehouse.simulator")
+log = logging.getLogger("cc_warehouse_demo.simulator")
 
 
 class SimulatorServer(ThreadingHTTPServer):

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from cc_warehouse.simulator.store import Entity, Store, param_to_epoch_ms
+from cc_warehouse_demo.simulator.store import Entity, Store, param_to_epoch_ms
 
 DAY_MS = 86_400_000
 DOUYIN_MAX_BACK_MS = 90 * DAY_MS

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-
 from cc_warehouse.sources.registry import EntitySpec, FieldSpec, load_registry
 
 # Fields the extractor adds itself (merged from a helper call), so the list endpoint never returns them.

@@ -6,7 +6,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cc_warehouse.datagen import arrays as A
+from cc_warehouse_demo.datagen import arrays as A
 
 BUYER_WORDS = [
     "",

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from cc_warehouse.datagen import arrays as A
-from cc_warehouse.datagen.calendar import DAY_S, Window, day_multiplier
-from cc_warehouse.datagen.population import Creators
+from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen.calendar import DAY_S, Window, day_multiplier
+from cc_warehouse_demo.datagen.population import Creators
 
 SELF, CREATOR, AGENCY = 0, 1, 2
 MODE_NAMES = ["自播", "达播", "代运营"]

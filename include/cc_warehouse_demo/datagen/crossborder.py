@@ -8,10 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cc_warehouse.datagen import arrays as A
-from cc_warehouse.datagen.calendar import DAY_S, Window
-from cc_warehouse.datagen.orders import DOUYIN, PAID, Orders
-from cc_warehouse.datagen.population import MOBILE_PREFIXES, REGIONS, Customers
+from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen.calendar import DAY_S, Window
+from cc_warehouse_demo.datagen.orders import DOUYIN, PAID, Orders
+from cc_warehouse_demo.datagen.population import MOBILE_PREFIXES, REGIONS, Customers
 
 H = 3600
 # (probability, [(returnStatus, min delay s, max delay s), ...]) after the CEB621 declaration

@@ -1,4 +1,4 @@
-"""CLI: python -m cc_warehouse.simulator --data-dir DIR --port 8765 --token T [--chaos 429=0.05,500=0.02]."""
+"""CLI: python -m cc_warehouse_demo.simulator --data-dir DIR --port 8765 --token T [--chaos 429=0.05,500=0.02]."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import os
 from datetime import datetime
 from pathlib import Path
 
-from cc_warehouse.simulator.inbox import drop_crm_files
-from cc_warehouse.simulator.server import make_server
+from cc_warehouse_demo.simulator.inbox import drop_crm_files
+from cc_warehouse_demo.simulator.server import make_server
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cc_warehouse.simulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m cc_warehouse_demo.simulator", description=__doc__)
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--host", default="127.0.0.1")

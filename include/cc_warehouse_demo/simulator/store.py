@@ -10,9 +10,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
-
-from cc_warehouse.datagen import schema
 from cc_warehouse.sources.registry import EntitySpec
+
+from cc_warehouse_demo.datagen import schema
 
 LOCAL_OFFSET_MS = 8 * 3600 * 1000
 # Record field each window filters on, and how its values are written. RED orders: time_type 1 = create

@@ -8,10 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cc_warehouse.datagen import arrays as A
-from cc_warehouse.datagen import freetext as T
-from cc_warehouse.datagen.calendar import DAY_S, SHANGHAI, Window
-from cc_warehouse.datagen.content import (
+from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen import freetext as T
+from cc_warehouse_demo.datagen.calendar import DAY_S, SHANGHAI, Window
+from cc_warehouse_demo.datagen.content import (
     AGENCY_ANCHOR_ID,
     BRAND_ANCHOR_ID,
     BRAND_ANCHOR_NAMES,
@@ -20,8 +20,8 @@ from cc_warehouse.datagen.content import (
     LiveSessions,
     Pieces,
 )
-from cc_warehouse.datagen.orders import DOUYIN, LIVE, NOTE, RED, VIDEO, Orders, paid_mask
-from cc_warehouse.datagen.population import REGIONS, Creators
+from cc_warehouse_demo.datagen.orders import DOUYIN, LIVE, NOTE, RED, VIDEO, Orders, paid_mask
+from cc_warehouse_demo.datagen.population import REGIONS, Creators
 
 PENDING = "数据将于第二天更新"
 

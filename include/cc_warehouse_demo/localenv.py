@@ -93,7 +93,7 @@ class StandIn:
     def __enter__(self) -> StandIn:
         log_dir = self.cfg.var / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "cc_warehouse.simulator", "--data-dir", str(self.cfg.sim_data_dir),
+        cmd = [sys.executable, "-m", "cc_warehouse_demo.simulator", "--data-dir", str(self.cfg.sim_data_dir),
                "--host", "127.0.0.1", "--port", str(self.port), "--token", self.token,
                "--drop-inbox", str(self.cfg.inbox_dir), "--now", self.now]
         if self.chaos:
