@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup system-deps demo test lint docs docs-serve bench airflow clean
+.PHONY: setup system-deps demo test lint fmt docs docs-serve bench airflow clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,20 @@ demo: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
+PY_PATHS := include dags plugins tests
+
+# Checks only (CI runs it): Python lint + format, SQL style of the dbt project, YAML style.
 lint: $(STAMP)
-	$(BIN)/ruff check include dags plugins tests
+	$(BIN)/ruff check $(PY_PATHS)
+	$(BIN)/ruff format --check $(PY_PATHS)
+	$(BIN)/sqlfluff lint dbt_project --processes 2 --disable-progress-bar
+	$(BIN)/yamllint --strict .
+
+# Applies the fixers (what `make lint` checks): ruff's safe fixes and formatter, sqlfluff fix. YAML by hand.
+fmt: $(STAMP)
+	$(BIN)/ruff check --fix $(PY_PATHS)
+	$(BIN)/ruff format $(PY_PATHS)
+	$(BIN)/sqlfluff fix dbt_project --processes 2 --disable-progress-bar
 
 docs: $(STAMP)
 	@VAR=$${CCWH_VAR_DIR:-$(CURDIR)/var}; \

@@ -18,10 +18,12 @@ campaigns as (
 ),
 
 day_campaigns as (
-    select days.date_day, string_agg(campaigns.campaign, ',' order by campaigns.campaign) as campaign_names
-    {%- for name in campaign_names %}
-        , bool_or(campaigns.campaign = '{{ name }}') as is_{{ name | replace('618', 'campaign_618') }}
-    {%- endfor %}
+    select
+        days.date_day,
+        {%- for name in campaign_names %}
+        bool_or(campaigns.campaign = '{{ name }}') as is_{{ name | replace('618', 'campaign_618') }},
+        {%- endfor %}
+        string_agg(campaigns.campaign, ',' order by campaigns.campaign) as campaign_names
     from days
     inner join campaigns on days.date_day between campaigns.start_date and campaigns.end_date
     group by days.date_day
