@@ -11,16 +11,26 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md"), ROOT / "dbt_project" / "README.md",
-               ROOT / "plugins" / "README.md"])
-PACKAGES = ("cc_warehouse", "cc_warehouse_demo")
+DOCS = sorted(
+    [
+        ROOT / "README.md",
+        *(ROOT / "docs").glob("*.md"),
+        ROOT / "dbt_project" / "README.md",
+        ROOT / "plugins" / "README.md",
+    ]
+)
 DOTTED = re.compile(r"\b(?:cc_warehouse|cc_warehouse_demo)(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 PATH = re.compile(r"(?<![\w/.$-])(?:include|dags|plugins|tests|dbt_project|expectations|docs)/[\w./-]*[\w/]")
 
 
 def _doc_names(pattern: re.Pattern[str]) -> list[tuple[str, str]]:
-    return sorted({(doc.relative_to(ROOT).as_posix(), match.group(0))
-                   for doc in DOCS for match in pattern.finditer(doc.read_text(encoding="utf-8"))})
+    return sorted(
+        {
+            (doc.relative_to(ROOT).as_posix(), match.group(0))
+            for doc in DOCS
+            for match in pattern.finditer(doc.read_text(encoding="utf-8"))
+        }
+    )
 
 
 @cache
@@ -48,7 +58,7 @@ def _resolves(dotted: str) -> bool:
             base = base / part
             continue
         if (base / f"{part}.py").is_file():
-            rest = parts[depth + 1:]
+            rest = parts[depth + 1 :]
             return not rest or rest[0] in _top_level_names(base / f"{part}.py")
         if depth > 0 and (base / "__init__.py").is_file():
             return part in _top_level_names(base / "__init__.py")
