@@ -53,15 +53,19 @@ fmt: $(STAMP)
 	$(BIN)/ruff format $(PY_PATHS)
 	$(BIN)/sqlfluff fix dbt_project --processes 2 --disable-progress-bar
 
+# Paths come from cc_warehouse.config.Settings (the one owner), so CCWH_* overrides apply here too.
+SETTINGS = $(BIN)/python -c "from cc_warehouse.config import settings; c = settings(); print($(1))"
+
 docs: $(STAMP)
-	@VAR=$${CCWH_VAR_DIR:-$(CURDIR)/var}; \
-	CCWH_BUILD_DB=$$VAR/build/warehouse_build.duckdb CCWH_RAW_DB=$$VAR/restricted/raw.duckdb \
+	@BUILD_DB="$$($(call SETTINGS,c.build_db))" RAW_DB="$$($(call SETTINGS,c.raw_db))" \
+	  SITE="$$($(call SETTINGS,c.reports_dir / 'dbt_docs'))" LOGS="$$($(call SETTINGS,c.dbt_log_dir))"; \
+	CCWH_BUILD_DB="$$BUILD_DB" CCWH_RAW_DB="$$RAW_DB" \
 	  $(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project \
-	    --target-path $$VAR/reports/dbt_docs --log-path $$VAR/dbt/logs && \
-	echo "dbt docs site: $$VAR/reports/dbt_docs/index.html  (serve it: make docs-serve)"
+	    --target-path "$$SITE" --log-path "$$LOGS" && \
+	echo "dbt docs site: $$SITE/index.html  (serve it: make docs-serve)"
 
 docs-serve: $(STAMP)
-	$(BIN)/python -m http.server 8081 --directory $${CCWH_VAR_DIR:-$(CURDIR)/var}/reports/dbt_docs
+	$(BIN)/python -m http.server 8081 --directory "$$($(call SETTINGS,c.reports_dir / 'dbt_docs'))"
 
 # Slow benchmark, not part of `make test`: the generator at ~1.4 million rows (300k customers × 30 days).
 bench: $(STAMP)
