@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup system-deps demo test lint docs docs-serve bench airflow clean
+.PHONY: setup system-deps demo test lint docs docs-serve bench airflow clean deploy-deps test-deploy sql
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,20 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# PostgreSQL and Redis server binaries for the native Celery deployment test; installed when missing and root.
+deploy-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing postgresql and redis-server (apt-get)"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	  else echo "postgresql/redis-server missing and not root: install them to run make test-deploy"; exit 1; fi; \
+	fi
+
+# The production topology natively (PostgreSQL, Redis, api-server, scheduler, dag-processor, triggerer, Celery
+# worker); the scheduler runs every DAG. Several minutes; not part of `make test`.
+test-deploy: $(STAMP) deploy-deps
+	CCWH_TEST_DEPLOY=1 $(BIN)/python -m pytest tests/deploy -m deploy -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check include dags plugins tests
