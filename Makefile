@@ -58,9 +58,14 @@ lint: $(STAMP)
 docs: $(STAMP)
 	@VAR=$${CCWH_VAR_DIR:-$(CURDIR)/var}; \
 	CCWH_BUILD_DB=$$VAR/build/warehouse_build.duckdb CCWH_RAW_DB=$$VAR/restricted/raw.duckdb \
-	  $(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project \
+	  $(BIN)/dbt docs generate --static --project-dir dbt_project --profiles-dir dbt_project \
 	    --target-path $$VAR/reports/dbt_docs --log-path $$VAR/dbt/logs && \
-	echo "dbt docs site: $$VAR/reports/dbt_docs/index.html  (serve it: make docs-serve)"
+	echo "dbt docs site: $$VAR/reports/dbt_docs/index.html  (serve it: make docs-serve)" && \
+	echo "single file (no server needed): $$VAR/reports/dbt_docs/static_index.html"
+
+# The DuckDB CLI (pinned duckdb-cli, from the venv), read-only on the published file.
+sql: $(STAMP)
+	$(BIN)/duckdb -readonly "$${CCWH_WAREHOUSE_DB:-$${CCWH_VAR_DIR:-$(CURDIR)/var}/warehouse/analytics.duckdb}"
 
 docs-serve: $(STAMP)
 	$(BIN)/python -m http.server 8081 --directory $${CCWH_VAR_DIR:-$(CURDIR)/var}/reports/dbt_docs

@@ -55,3 +55,22 @@ def test_a_file_in_duckdb_2_format_is_what_old_clients_refuse(tmp_path: Path):
     else:
         raise AssertionError("DuckDB 1.1 opened a DuckDB 2.0 file: the storage-version pin would be moot")
     assert STORAGE_VERSION == "v1.1.0"
+
+
+def test_make_sql_opens_the_published_file_read_only(tmp_path: Path):
+    """`make sql` is the DuckDB CLI (pinned duckdb-cli) on the published file, read-only."""
+    import subprocess
+
+    build = tmp_path / "build.duckdb"
+    with duckdb.connect(str(build)) as con:
+        con.execute(BUILD_SQL)
+    published = publish(build, tmp_path / "analytics.duckdb").path
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run(
+        ["make", "-s", "--no-print-directory", "sql", f"CCWH_WAREHOUSE_DB={published}"], cwd=root, text=True,
+        capture_output=True, timeout=120,
+        input="select count(*) as n from conversion.fct_orders;\ncreate table core.x as select 1;\n")
+    assert "200" in proc.stdout, proc.stdout + proc.stderr
+    assert "read-only" in (proc.stdout + proc.stderr).lower()
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from information_schema.tables where table_name = 'x'").fetchall() == [(0,)]
