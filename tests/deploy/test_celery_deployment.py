@@ -27,6 +27,7 @@ from cc_warehouse.localenv import StandIn, free_port
 from cc_warehouse.orchestration.families import FAMILIES
 from cc_warehouse.publish import PUBLISHED_SCHEMAS
 
+from tests.alert_sinks import start_sinks
 from tests.deploy.services import PostgresServer, Processes, RedisServer, wait_for_port
 from tests.old_duckdb import read_with_old_duckdb
 
@@ -117,6 +118,7 @@ def deployment(tmp_path_factory):
 
     procs = Processes(log_dir)
     pg, redis = PostgresServer(procs), RedisServer(procs)
+    sinks, stop_sinks = start_sinks()
     try:
         with StandIn(cfg, token=TOKEN, now=now.isoformat(timespec="seconds")) as stand_in:
             pg.start()
@@ -153,6 +155,10 @@ def deployment(tmp_path_factory):
                 # test-only: let the scheduler catch up INTERVALS daily intervals
                 "CCWH_DAG_START_DATE": first_day.isoformat(),
                 "CCWH_DAG_CATCHUP": "true",
+                # test-only: every transform run misses a 5-second publish deadline, so the deadline alert
+                # goes scheduler → triggerer → notifier → the local SMTP sink / webhook receiver
+                "CCWH_PUBLISH_DEADLINE_SECONDS": "5",
+                **sinks.connections_env(),
             })
             _airflow(env, "db", "migrate", timeout=600)
             _airflow(env, "pools", "set", "duckdb_raw", "1", "one writer per DuckDB file")
@@ -171,9 +177,10 @@ def deployment(tmp_path_factory):
                      "^(ingest_.*|transform_warehouse|purge_retention)$")
             runs = _wait_until_done(pg, log_dir, deadline)
             yield {"cfg": cfg, "pg": pg, "env": env, "runs": runs, "api_port": api_port, "log_dir": log_dir,
-                   "first_day": first_day, "elapsed": time.monotonic() - started}
+                   "first_day": first_day, "elapsed": time.monotonic() - started, "alerts": sinks}
     finally:
         procs.stop()
+        stop_sinks()
         pg.cleanup()
         redis.cleanup()
 
@@ -203,14 +210,44 @@ def test_the_scheduler_ran_every_dag(deployment):
 def test_transform_was_started_by_all_four_raw_assets(deployment):
     pg = deployment["pg"]
     consumed = _sql(pg, """
-        select distinct a.uri from dag_run dr
+        select distinct a.name from dag_run dr
         join dagrun_asset_event dae on dae.dag_run_id = dr.id
         join asset_event ae on ae.id = dae.event_id
         join asset a on a.id = ae.asset_id
         where dr.dag_id = 'transform_warehouse'""")
     from cc_warehouse.assets import RAW_ASSETS
 
-    assert {row[0] for row in consumed} == {a.uri for a in RAW_ASSETS}
+    assert {row[0] for row in consumed} == {a.name for a in RAW_ASSETS}
+
+
+def test_asset_events_carry_counts_and_name_the_files(deployment):
+    cfg = deployment["cfg"]
+    events = _sql(deployment["pg"], """
+        select a.name, a.uri, ae.extra from asset_event ae join asset a on a.id = ae.asset_id""")
+    raw = [(n, u, e) for n, u, e in events if n.startswith("ccwh_raw_")]
+    assert len(raw) == 4 * INTERVALS
+    for name, uri, extra in raw:
+        assert uri == f"{cfg.raw_db.absolute().as_uri()}?family={name.removeprefix('ccwh_raw_')}"
+        assert extra["rows_received"] == extra["rows_loaded"] + extra["rows_quarantined"], extra
+        assert sum(extra["rows_loaded_by_entity"].values()) == extra["rows_loaded"]
+    assert sum(e["rows_loaded"] for _, _, e in raw) > 0
+    published = [(u, e) for n, u, e in events if n == "ccwh_warehouse"]
+    assert published and all(u == cfg.warehouse_db.absolute().as_uri() for u, _ in published)
+    with duckdb.connect(str(cfg.warehouse_db), read_only=True) as con:
+        tables = con.execute("select count(*) from information_schema.tables").fetchall()[0][0]
+    assert published[-1][1]["tables"] == tables and published[-1][1]["rows_published"] > 0
+
+
+def test_missed_publish_deadline_alerts_once_per_run(deployment):
+    transform = [r for r in deployment["runs"] if r[0] == "transform_warehouse"]
+    sinks = deployment["alerts"]
+    deadline = time.monotonic() + 60  # the triggerer delivers asynchronously
+    while len(sinks.mails) < len(transform) and time.monotonic() < deadline:
+        time.sleep(2)
+    subjects = sorted(m["Subject"] for m in sinks.mails)
+    assert subjects == sorted(f"[cc-warehouse] deadline MISSED: transform_warehouse {r[1]} has not finished — "
+                              "the publish is late" for r in transform)
+    assert len(sinks.posts) == len(transform)
 
 
 def test_every_task_ran_on_the_celery_worker(deployment):
