@@ -34,6 +34,7 @@ from tests.old_duckdb import read_with_old_duckdb
 pytestmark = [
     pytest.mark.deploy,
     pytest.mark.skipif(os.environ.get("CCWH_TEST_DEPLOY") != "1", reason="slow: run with `make test-deploy`"),
+    pytest.mark.timeout(1200),  # the first test carries the deployment's start-up and the scheduled runs
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
