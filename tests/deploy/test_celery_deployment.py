@@ -245,7 +245,7 @@ def test_missed_publish_deadline_alerts_once_per_run(deployment):
     deadline = time.monotonic() + 60  # the triggerer delivers asynchronously
     while len(sinks.mails) < len(transform) and time.monotonic() < deadline:
         time.sleep(2)
-    subjects = sorted(m["Subject"] for m in sinks.mails)
+    subjects = sorted(" ".join(m["Subject"].split()) for m in sinks.mails)  # header folding adds spaces
     assert subjects == sorted(f"[cc-warehouse] deadline MISSED: transform_warehouse {r[1]} has not finished — "
                               "the publish is late" for r in transform)
     assert len(sinks.posts) == len(transform)
@@ -281,10 +281,10 @@ def test_published_warehouse_matches_the_generated_orders(deployment):
 def test_audit_rows_for_every_scheduled_run(deployment):
     cfg, runs = deployment["cfg"], deployment["runs"]
     with duckdb.connect(str(cfg.raw_db), read_only=True) as con:
-        audit = {r[0]: r[1:] for r in con.sql("select run_id, dag_id, status, gate_success from run_audit").fetchall()}
-    for dag_id, run_id, _, _ in runs:
-        if dag_id in INGEST_DAGS or dag_id == "transform_warehouse":
-            assert run_id in audit, (dag_id, run_id)
-            assert audit[run_id][0] == dag_id and audit[run_id][1] == "success"
-    assert any(v[0] == "transform_warehouse" and v[2] is True for v in audit.values())
+        audit = {(r[0], r[1]): r[2:] for r in con.execute(
+            "select dag_id, run_id, status, gate_success from run_audit").fetchall()}
+    expected = {(dag_id, run_id) for dag_id, run_id, _, _ in runs if dag_id != "purge_retention"}
+    assert set(audit) == expected  # ingestion runs share run ids across DAGs: one row each all the same
+    assert {status for status, _ in audit.values()} == {"success"}
+    assert all(gate is True for (dag_id, _), (_, gate) in audit.items() if dag_id == "transform_warehouse")
     print(f"deployment test: scheduler finished in {deployment['elapsed']:.0f}s")
