@@ -288,3 +288,15 @@ def test_audit_rows_for_every_scheduled_run(deployment):
     assert {status for status, _ in audit.values()} == {"success"}
     assert all(gate is True for (dag_id, _), (_, gate) in audit.items() if dag_id == "transform_warehouse")
     print(f"deployment test: scheduler finished in {deployment['elapsed']:.0f}s")
+
+
+def test_make_docs_writes_the_static_single_file_docs(deployment):
+    """`make docs` on the deployment's build: dbt's site plus static_index.html (manifest and catalog inside)."""
+    cfg = deployment["cfg"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CCWH_"))}
+    proc = subprocess.run(["make", "-s", "--no-print-directory", "docs", f"CCWH_VAR_DIR={cfg.var}"], cwd=ROOT,
+                          env={**env, "CCWH_VAR_DIR": str(cfg.var)}, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    static = cfg.reports_dir / "dbt_docs" / "static_index.html"
+    text = static.read_text(encoding="utf-8")
+    assert "model.cc_warehouse.fct_orders" in text and "catalog" in text
