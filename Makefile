@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup system-deps demo test lint fmt docs docs-serve bench airflow clean
+.PHONY: setup system-deps demo test lint fmt docs docs-serve bench airflow clean deploy-deps test-deploy sql
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,20 @@ demo: $(STAMP)
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
 
+# PostgreSQL and Redis server binaries for the native Celery deployment test; installed when missing and root.
+deploy-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing postgresql and redis-server (apt-get)"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; \
+	  else echo "postgresql/redis-server missing and not root: install them to run make test-deploy"; exit 1; fi; \
+	fi
+
+# The production topology natively (PostgreSQL, Redis, api-server, scheduler, dag-processor, triggerer, Celery
+# worker); the scheduler runs every DAG. Several minutes; not part of `make test`.
+test-deploy: $(STAMP) deploy-deps
+	CCWH_TEST_DEPLOY=1 $(BIN)/python -m pytest tests/deploy -m deploy -p no:cacheprovider
+
 PY_PATHS := include dags plugins tests
 
 # Checks only (CI runs it): Python lint + format, SQL style of the dbt project, YAML style.
@@ -60,9 +74,14 @@ docs: $(STAMP)
 	@BUILD_DB="$$($(call SETTINGS,c.build_db))" RAW_DB="$$($(call SETTINGS,c.raw_db))" \
 	  SITE="$$($(call SETTINGS,c.reports_dir / 'dbt_docs'))" LOGS="$$($(call SETTINGS,c.dbt_log_dir))"; \
 	CCWH_BUILD_DB="$$BUILD_DB" CCWH_RAW_DB="$$RAW_DB" \
-	  $(BIN)/dbt docs generate --project-dir dbt_project --profiles-dir dbt_project \
+	  $(BIN)/dbt docs generate --static --project-dir dbt_project --profiles-dir dbt_project \
 	    --target-path "$$SITE" --log-path "$$LOGS" && \
-	echo "dbt docs site: $$SITE/index.html  (serve it: make docs-serve)"
+	echo "dbt docs site: $$SITE/index.html  (serve it: make docs-serve)" && \
+	echo "single file (no server needed): $$SITE/static_index.html"
+
+# The DuckDB CLI (pinned duckdb-cli, from the venv), read-only on the published file.
+sql: $(STAMP)
+	$(BIN)/duckdb -readonly "$$($(call SETTINGS,c.warehouse_db))"
 
 docs-serve: $(STAMP)
 	$(BIN)/python -m http.server 8081 --directory "$$($(call SETTINGS,c.reports_dir / 'dbt_docs'))"

@@ -15,7 +15,7 @@ for path in (ROOT / "include", ROOT):
 
 os.environ.setdefault("PROJECT_ROOT", str(ROOT))
 
-from tests.pipeline_fixture import pipeline, published_warehouse  # noqa: E402,F401  (session fixtures)
+from tests.pipeline_fixture import alert_sinks, pipeline, published_warehouse  # noqa: E402,F401  (session fixtures)
 
 
 @pytest.fixture

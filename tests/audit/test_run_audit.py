@@ -74,3 +74,29 @@ def test_waits_for_another_writer(tmp_path):
     finally:
         holder.wait(timeout=30)
     assert [r["run_id"] for r in latest_runs(raw_db)] == ["run-1"]
+
+
+def test_dags_scheduled_for_the_same_interval_each_keep_their_row(tmp_path):
+    """The scheduler gives every DAG of one interval the same run id (`scheduled__<date>`)."""
+    raw_db = tmp_path / "raw.duckdb"
+    run_id = "scheduled__2026-11-30T16:00:00+00:00"
+    for dag_id in ("ingest_douyin", "ingest_red", "ingest_crm"):
+        _record(raw_db, run_id, "success", dag_id=dag_id)
+    _record(raw_db, run_id, "failed", dag_id="ingest_red")  # a rerun still replaces its own row
+
+    rows = {(r["dag_id"], r["run_id"]): r["status"] for r in latest_runs(raw_db)}
+    assert rows == {("ingest_douyin", run_id): "success", ("ingest_red", run_id): "failed",
+                    ("ingest_crm", run_id): "success"}
+
+
+def test_a_file_keyed_on_run_id_alone_is_migrated(tmp_path):
+    raw_db = tmp_path / "raw.duckdb"
+    with duckdb.connect(str(raw_db)) as con:  # the table as earlier versions created it
+        con.execute("""create table run_audit (run_id varchar primary key, dag_id varchar not null,
+            interval_start timestamptz, interval_end timestamptz, input_files json, row_counts json,
+            gate_success boolean, gate_result_id varchar, dbt_results json, status varchar not null,
+            recorded_at timestamptz not null)""")
+        con.execute("insert into run_audit values ('scheduled__x', 'ingest_red', null, null, '[]', '{}', null, "
+                    "null, '[]', 'success', now())")
+    _record(raw_db, "scheduled__x", "success", dag_id="ingest_crm")
+    assert sorted(r["dag_id"] for r in latest_runs(raw_db)) == ["ingest_crm", "ingest_red"]

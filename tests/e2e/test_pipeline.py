@@ -183,8 +183,18 @@ def test_clear_phone_planted_in_build_fails_gate_and_keeps_published_file(pipeli
     con.execute("create table seeding.planted_notes as select 'call me +86 139 0013 8000' as remark")
     con.close()
     try:
+        assert pipeline.alerts.mails == [], "successful runs must not alert"
         with pytest.raises(SystemExit, match="did not succeed"):
             pipeline.run("transform_warehouse", "2026-11-16T00:00:00+08:00")
+        # exactly one alert per channel, naming the DAG, run, failed check and count, never the number
+        assert len(pipeline.alerts.mails) == 1 and len(pipeline.alerts.posts) == 1
+        mail = pipeline.alerts.mails[0]
+        assert "quality gate FAILED: transform_warehouse" in mail["Subject"]
+        body = mail.get_content()
+        assert re.search(r"^Run: manual__2026-11-1[56]T", body, re.M), body
+        assert "seeding.planted_notes" in body and "column=remark" in body and "unexpected_count=1" in body
+        alert_text = body + json.dumps(pipeline.alerts.posts, ensure_ascii=False)
+        assert "13900138000" not in alert_text and "139 0013 8000" not in alert_text and "0013 8000" not in alert_text
         assert _sha(cfg.warehouse_db) == published_sha, "a failed gate must leave the published file as it was"
         gate_files = sorted((cfg.reports_dir / "gate").glob("*.json"), key=lambda p: p.stat().st_mtime)
         latest = json.loads(gate_files[-1].read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from cc_warehouse.duckdb_sql import table_exists
 
 RUN_AUDIT_DDL = """
 create table if not exists run_audit (
-    run_id varchar primary key,
+    run_id varchar not null,
     dag_id varchar not null,
     interval_start timestamptz,
     interval_end timestamptz,
@@ -27,9 +27,13 @@ create table if not exists run_audit (
     gate_result_id varchar,
     dbt_results json,
     status varchar not null,
-    recorded_at timestamptz not null
+    recorded_at timestamptz not null,
+    primary key (dag_id, run_id)
 )
 """
+# Run ids are unique per DAG only: every DAG scheduled for the same interval gets the same
+# `scheduled__<date>` id. Files written when run_id alone was the key are migrated on first write.
+_OLD_KEY = "PRIMARY KEY(run_id)"
 
 ROW_COUNT_KEYS = ("received", "loaded", "quarantined", "published")
 
@@ -64,7 +68,7 @@ def record_run(
     status: str,
     recorded_at: datetime | None = None,
 ) -> None:
-    """Write (or, on a rerun of ``run_id``, replace) the audit row of one run."""
+    """Write (or, on a rerun of ``dag_id``/``run_id``, replace) the audit row of one run."""
     params = [
         run_id, dag_id, interval_start, interval_end,
         json.dumps(_input_files(input_files)), json.dumps(_row_counts(rows)),
@@ -72,11 +76,26 @@ def record_run(
         recorded_at or datetime.now().astimezone(),
     ]
     with connect_with_retry(raw_db) as con:
+        _migrate_key(con)
         con.execute(RUN_AUDIT_DDL)
         con.execute("begin transaction")
-        con.execute("delete from run_audit where run_id = ?", [run_id])
+        con.execute("delete from run_audit where dag_id = ? and run_id = ?", [dag_id, run_id])
         con.execute("insert into run_audit values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", params)
         con.execute("commit")
+
+
+def _migrate_key(con) -> None:
+    """Re-key a run_audit created with ``run_id`` alone as primary key (rows kept, columns unchanged)."""
+    keys = con.execute("select constraint_text from duckdb_constraints() where table_name = 'run_audit' "
+                       "and schema_name = 'main' and constraint_type = 'PRIMARY KEY'").fetchall()
+    if [k[0] for k in keys] != [_OLD_KEY]:
+        return
+    con.execute("begin transaction")
+    con.execute("alter table run_audit rename to run_audit_old_key")
+    con.execute(RUN_AUDIT_DDL)
+    con.execute("insert into run_audit select * from run_audit_old_key")
+    con.execute("drop table run_audit_old_key")
+    con.execute("commit")
 
 
 def latest_runs(raw_db: Path | str, n: int = 20) -> list[dict[str, Any]]:

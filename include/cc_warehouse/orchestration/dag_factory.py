@@ -3,18 +3,32 @@ every task body imports its heavy modules (duckdb, requests, dbt, great_expectat
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, Param, TriggerRule, dag, task
+from airflow.sdk import (
+    AsyncCallback,
+    CronDataIntervalTimetable,
+    DeadlineAlert,
+    DeadlineReference,
+    Param,
+    TriggerRule,
+    dag,
+    task,
+)
 
 from cc_warehouse.assets import RAW_ASSETS, RAW_CRM, RAW_DOUYIN, RAW_FULFILMENT, RAW_RED, WAREHOUSE
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.notify.notifier import DeadlineNotifier, FailureNotifier
 from cc_warehouse.orchestration.families import FAMILIES
 
 # One slot: DuckDB allows one writer process per file, so tasks that write the raw file queue here.
 RAW_DB_POOL = "duckdb_raw"
-START_DATE = pendulum.datetime(2026, 1, 1, tz=LOCAL_TZ)
+# A deployment may move the start and let the scheduler catch up (tests/deploy runs two scheduled days
+# this way); by default the scheduler only runs the latest interval and history is a `backfill_days` run.
+START_DATE = pendulum.parse(os.environ.get("CCWH_DAG_START_DATE", "2026-01-01"), tz=LOCAL_TZ)
+CATCHUP = os.environ.get("CCWH_DAG_CATCHUP", "false").lower() == "true"
 DEFAULT_ARGS = {
     "owner": "data-engineering",
     "retries": 2,
@@ -23,10 +37,16 @@ DEFAULT_ARGS = {
     "execution_timeout": timedelta(hours=1),
 }
 GATE_XCOM = "gate"  # the gate verdict (paths and counts only), pushed before a failed gate fails its task
+# Alerts: once per task that failed for good (after its retries) where a failure means nothing new is
+# published — extract, load, dbt, gate, publish. Not on write_reports (it fails again after a failed gate
+# on purpose) nor on the audit, so a planted gate failure produces exactly one alert.
+ALERT_ON_FAILURE = [FailureNotifier()]
+# A transform run (the daily publish) that has not finished this long after it was queued is late.
+PUBLISH_DEADLINE = timedelta(seconds=float(os.environ.get("CCWH_PUBLISH_DEADLINE_SECONDS", 2 * 3600)))
 FAMILY_ASSETS = {"douyin": RAW_DOUYIN, "red": RAW_RED, "fulfilment": RAW_FULFILMENT, "crm": RAW_CRM}
 
 
-@task
+@task(on_failure_callback=ALERT_ON_FAILURE)
 def extract_entity(entity: str, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
@@ -36,14 +56,14 @@ def extract_entity(entity: str, **context) -> list[dict]:
                           lookback_days=int(params["lookback_days"]))
 
 
-@task
+@task(on_failure_callback=ALERT_ON_FAILURE)
 def extract_inbox_entity(entity: str, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
     return ingest.extract_inbox(entity, run_id=context["run_id"])
 
 
-@task(pool=RAW_DB_POOL)
+@task(pool=RAW_DB_POOL, on_failure_callback=ALERT_ON_FAILURE)
 def load_entity(landed: list[dict], **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
@@ -54,9 +74,16 @@ def load_entity(landed: list[dict], **context) -> list[dict]:
 def audit_run(landed: list[list[dict]], loads: list[list[dict]], **context) -> dict:
     from cc_warehouse.orchestration import ingest
 
-    return ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
+    rows = ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
                         interval_start=context["data_interval_start"],
                         interval_end=context["data_interval_end"], landed=landed, loads=loads)
+    for outlet in context["task"].outlets:  # counts on the Asset event, shown in the UI
+        context["outlet_events"][outlet].extra.update({
+            **{f"rows_{k}": sum(v[k] for v in rows.values()) for k in ("received", "loaded", "quarantined")},
+            "files": sum(len(group) for group in landed),
+            "rows_loaded_by_entity": {entity: v["loaded"] for entity, v in sorted(rows.items())},
+        })
+    return rows
 
 
 def build_ingest_dag(family_key: str):
@@ -70,7 +97,7 @@ def build_ingest_dag(family_key: str):
         # Calendar days in Asia/Shanghai: a run extracts exactly its day; backfills replay days.
         schedule=CronDataIntervalTimetable("0 0 * * *", timezone=LOCAL_TZ),
         start_date=START_DATE,
-        catchup=False,
+        catchup=CATCHUP,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["ingest", family_key],
@@ -99,14 +126,14 @@ def build_ingest_dag(family_key: str):
     return ingest_dag()
 
 
-@task(pool=RAW_DB_POOL)
+@task(pool=RAW_DB_POOL, on_failure_callback=ALERT_ON_FAILURE)
 def dbt_build(**context) -> dict:
     from cc_warehouse.orchestration import transform
 
     return transform.dbt_build(run_id=context["run_id"])
 
 
-@task(pool=RAW_DB_POOL)
+@task(pool=RAW_DB_POOL, on_failure_callback=ALERT_ON_FAILURE)
 def quality_gate(**context) -> None:
     """The verdict travels as XCom ``gate`` before a failed gate fails the task: the reports need it."""
     from airflow.sdk.exceptions import AirflowFailException
@@ -124,12 +151,17 @@ def quality_gate(**context) -> None:
         raise AirflowFailException(str(failed)) from None
 
 
-@task(outlets=[WAREHOUSE])
+@task(outlets=[WAREHOUSE], on_failure_callback=ALERT_ON_FAILURE)
 def publish_warehouse(**context) -> dict:
     from cc_warehouse.orchestration import transform
 
     built = context["ti"].xcom_pull(task_ids="dbt_build")
-    return transform.publish_warehouse(build_db=built["build_db"])
+    published = transform.publish_warehouse(build_db=built["build_db"])
+    context["outlet_events"][WAREHOUSE].extra.update({
+        "file": published["path"], "tables": len(published["tables"]),
+        "rows_published": sum(published["tables"].values()),
+    })
+    return published
 
 
 @task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)
@@ -157,11 +189,13 @@ def build_transform_dag():
         description="Build staging and marts with dbt, gate with Great Expectations, publish, report.",
         schedule=RAW_ASSETS,
         start_date=START_DATE,
-        catchup=False,
+        catchup=CATCHUP,
         max_active_runs=1,
         default_args={**DEFAULT_ARGS, "retries": 1},
         tags=["transform", "publish"],
         doc_md="Runs when every raw family has new data. A failed gate leaves the published file untouched.",
+        deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=PUBLISH_DEADLINE,
+                               callback=AsyncCallback(DeadlineNotifier)),
     )
     def transform_dag():
         built = dbt_build()
@@ -188,7 +222,7 @@ def build_retention_dag():
         description="Purge landing files and quarantine rows past retention.",
         schedule=CronDataIntervalTimetable("30 3 * * *", timezone=LOCAL_TZ),
         start_date=START_DATE,
-        catchup=False,
+        catchup=CATCHUP,
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["privacy", "retention"],

@@ -22,6 +22,10 @@ from cc_warehouse.landing.files import fsync_path
 log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
+# The analysts' file is written in DuckDB 1.1's storage format, not the writer's own (DuckDB 2.0 files
+# carry storage version 69, which every 1.x client, and the JDBC/ODBC drivers BI tools bundle, refuse).
+# Oldest client that opens the published file: DuckDB 1.1.0 (tested with 1.1.3 in tests/publish).
+STORAGE_VERSION = "v1.1.0"
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def publish(
     warehouse_db.parent.mkdir(parents=True, exist_ok=True)
     temp = warehouse_db.parent / f".{warehouse_db.name}.{uuid.uuid4().hex}.tmp"
     try:
-        con = duckdb.connect(str(temp))
+        con = duckdb.connect(str(temp), config={"storage_compatibility_version": STORAGE_VERSION})
         try:
             tables = _copy(con, build_db, schemas)
             con.execute("checkpoint")
