@@ -67,7 +67,7 @@ def test_a_planted_gate_failure_sends_exactly_one_alert_naming_the_check(sinks, 
     with duckdb.connect(str(build)) as con:
         con.execute(CLEAN_BUILD_SQL)
         con.execute(f"create table seeding.planted_notes as select 'call me {PLANTED_MOBILE}' as remark")
-    result = run_gate(build, reports_dir=var_dir / "reports", run_id=safe_run_id(RUN_ID),
+    result = run_gate(build, reports_dir=var_dir / "reports", run_id=safe_run_id(RUN_ID), work_dir=tmp_path / "gx",
                       expectations_dir=expectations)
     assert result.success is False and result.results_path.is_file()
     verdict = {"success": False, "results_path": str(result.results_path)}
