@@ -38,8 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         drop_crm_files(server.store.crm_files, args.drop_inbox)
     host, port = server.server_address[:2]
     print(f"simulator listening on http://{host}:{port}", flush=True)
-    if args.ready_file:
-        args.ready_file.write_text(f"http://{host}:{port}\n", encoding="utf-8")
+    if args.ready_file:  # written whole and renamed, so a waiter never reads it half-written
+        partial = args.ready_file.with_name(args.ready_file.name + ".tmp")
+        partial.write_text(f"http://{host}:{port}\n", encoding="utf-8")
+        os.replace(partial, args.ready_file)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
