@@ -53,11 +53,11 @@ def day_chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]
 def _fetch(
     entity: str, client: PlatformClient, start: datetime, end: datetime, key: Any, as_of: Any, treat: Treat
 ) -> tuple[list[dict[str, Any]], int, Counter]:
-    api = load_registry().entity(entity).api
+    spec = load_registry().entity(entity)
     records: list[dict[str, Any]] = []
     counts: Counter = Counter()
     pages = 0
-    for page in iter_pages(client, api, start, end):
+    for page in iter_pages(client, spec.api, start, end, key_fields=spec.key_fields if spec.key else ()):
         pages += 1
         if entity == "douyin.orders":
             decrypt_phones(client, page)
