@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup system-deps demo test lint docs docs-serve bench airflow clean
+.PHONY: setup system-deps demo test chaos lint docs docs-serve bench airflow clean
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# Fault-injection campaign (not part of `make test`): stand-in faults at rates the demo never uses.
+chaos: $(STAMP)
+	$(BIN)/python -m pytest -m chaos
 
 lint: $(STAMP)
 	$(BIN)/ruff check include dags plugins tests
