@@ -3,6 +3,8 @@ every task body imports its heavy modules (duckdb, requests, dbt, great_expectat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pendulum
@@ -25,28 +27,46 @@ DEFAULT_ARGS = {
 FAMILY_ASSETS = {"douyin": RAW_DOUYIN, "red": RAW_RED, "fulfilment": RAW_FULFILMENT, "crm": RAW_CRM}
 
 
+@contextmanager
+def fail_fast() -> Iterator[None]:
+    """Turn errors that retrying cannot fix (``ingest.is_permanent``) into AirflowFailException (no retry)."""
+    try:
+        yield
+    except Exception as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from cc_warehouse.orchestration.ingest import is_permanent
+
+        if is_permanent(exc):
+            raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
+        raise
+
+
 @task
 def extract_entity(entity: str, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
     params = context["params"]
-    return ingest.extract(entity, context["data_interval_start"], context["data_interval_end"],
-                          run_id=context["run_id"], backfill_days=int(params["backfill_days"]),
-                          lookback_days=int(params["lookback_days"]))
+    with fail_fast():
+        return ingest.extract(entity, context["data_interval_start"], context["data_interval_end"],
+                              run_id=context["run_id"], backfill_days=int(params["backfill_days"]),
+                              lookback_days=int(params["lookback_days"]))
 
 
 @task
 def extract_inbox_entity(entity: str, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
-    return ingest.extract_inbox(entity, run_id=context["run_id"])
+    with fail_fast():
+        return ingest.extract_inbox(entity, run_id=context["run_id"])
 
 
 @task(pool=RAW_DB_POOL)
 def load_entity(landed: list[dict], **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
-    return ingest.load(landed, run_id=context["run_id"])
+    with fail_fast():
+        return ingest.load(landed, run_id=context["run_id"])
 
 
 @task

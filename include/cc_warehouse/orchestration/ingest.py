@@ -20,6 +20,19 @@ log = logging.getLogger(__name__)
 PLATFORM_CONN_ID = "ccwh_platform_api"
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """True when retrying cannot change the outcome: a refused request (4xx other than 429, a platform error
+    code), schema drift (a field or header the registry does not know), a malformed or undecodable file,
+    a missing key. Connection trouble, 5xx, 429 and deadlines are transient and stay retryable."""
+    from cc_warehouse.privacy.registry import UnclassifiedFieldError
+    from cc_warehouse.privacy.tokens import MissingKeyError
+    from cc_warehouse.sources.http_client import ExtractError
+
+    if isinstance(exc, ExtractError):
+        return exc.permanent
+    return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError))
+
+
 def extraction_window(interval_start: datetime, interval_end: datetime, *, backfill_days: int = 0,
                       lookback_days: int = 0) -> tuple[datetime, datetime]:
     """The window a run extracts: its data interval, widened back by a backfill and a late-data lookback."""

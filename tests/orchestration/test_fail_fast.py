@@ -1,0 +1,49 @@
+"""Deterministic failures fail the task at once (AirflowFailException: no retry); transient ones stay retryable.
+
+An export with an unknown header used to be retried twice with exponential backoff (~6 minutes) before
+failing with the same error. The task bodies below are the DAGs' real task callables.
+"""
+
+from __future__ import annotations
+
+import pytest
+from airflow.sdk.exceptions import AirflowFailException
+from cc_warehouse.orchestration import dag_factory
+from cc_warehouse.sources.http_client import ExtractError
+
+
+@pytest.fixture
+def var(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCWH_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("CCWH_HMAC_KEY", "fail-fast-test-key")
+    monkeypatch.setenv("CCWH_API_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("CCWH_API_TOKEN", "t")
+    (tmp_path / "inbox" / "crm").mkdir(parents=True)
+    return tmp_path
+
+
+def test_unknown_csv_header_fails_without_retry(var):
+    (var / "inbox" / "crm" / "members_20261115.csv").write_text(
+        "会员编号,手机号,新增列\n1001,13800000000,x\n", encoding="utf-8")
+    with pytest.raises(AirflowFailException, match="新增列"):
+        dag_factory.extract_inbox_entity.function("crm.members", run_id="r1")
+
+
+def test_4xx_from_the_platform_fails_without_retry(monkeypatch):
+    def refused(*args, **kwargs):
+        raise ExtractError("GET /x failed: HTTP 403: forbidden", permanent=True)
+
+    monkeypatch.setattr("cc_warehouse.orchestration.ingest.extract", refused)
+    with pytest.raises(AirflowFailException, match="403"):
+        dag_factory.extract_entity.function("douyin.orders", params={"backfill_days": 0, "lookback_days": 0},
+                                            data_interval_start=None, data_interval_end=None, run_id="r")
+
+
+def test_exhausted_retries_stay_retryable(monkeypatch):
+    def busy(*args, **kwargs):
+        raise ExtractError("GET /x failed after 5 retries (last: HTTP 503)")
+
+    monkeypatch.setattr("cc_warehouse.orchestration.ingest.extract", busy)
+    with pytest.raises(ExtractError):
+        dag_factory.extract_entity.function("douyin.orders", params={"backfill_days": 0, "lookback_days": 0},
+                                            data_interval_start=None, data_interval_end=None, run_id="r")
