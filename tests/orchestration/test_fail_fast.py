@@ -6,10 +6,15 @@ failing with the same error. The task bodies below are the DAGs' real task calla
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from airflow.sdk.exceptions import AirflowFailException
 from cc_warehouse.orchestration import dag_factory
 from cc_warehouse.sources.http_client import ExtractError
+
+START = datetime(2026, 11, 15, tzinfo=timezone(timedelta(hours=8)))
+END = START + timedelta(days=1)
 
 
 @pytest.fixture
@@ -22,11 +27,16 @@ def var(tmp_path, monkeypatch):
     return tmp_path
 
 
-def test_unknown_csv_header_fails_without_retry(var):
-    (var / "inbox" / "crm" / "members_20261115.csv").write_text(
+def test_unknown_csv_header_fails_the_run_without_retry_after_the_good_files_load(var):
+    (var / "inbox" / "crm" / "members_20261114.csv").write_text(
         "会员编号,手机号,新增列\n1001,13800000000,x\n", encoding="utf-8")
-    with pytest.raises(AirflowFailException, match="新增列"):
-        dag_factory.extract_inbox_entity.function("crm.members", run_id="r1")
+    (var / "inbox" / "crm" / "members_20261115.csv").write_text("会员编号,手机号\nM1,13800000000\n", encoding="utf-8")
+    landed = dag_factory.extract_inbox_entity.function("crm.members", run_id="r1")
+    loads = dag_factory.load_entity.function(landed, run_id="r1")
+    assert [r["loaded"] for r in loads] == [1]
+    with pytest.raises(AirflowFailException, match="members_20261114.csv.*新增列"):
+        dag_factory.audit_run.function([landed], [loads], dag=type("D", (), {"dag_id": "ingest_crm"}),
+                                       run_id="r1", data_interval_start=START, data_interval_end=END)
 
 
 def test_4xx_from_the_platform_fails_without_retry(monkeypatch):

@@ -4,9 +4,8 @@ import os
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from cc_warehouse.privacy.registry import UnclassifiedFieldError
 from cc_warehouse.privacy.tokens import TokenKey
-from cc_warehouse.sources.extract import extract_crm_inbox
+from cc_warehouse.sources.extract import MalformedExport, extract_crm_inbox
 
 KEY = TokenKey(1, b"test-secret-not-real")
 HEADER = "会员编号,手机号,姓名,会员等级,积分,身份证号,备注"
@@ -73,12 +72,12 @@ def test_file_replaced_under_the_same_name_lands_as_a_new_version(tmp_path):
     assert len(list((tmp_path / "landing" / "crm" / "members_received").glob("*.json"))) == 2
 
 
-def test_unknown_header_is_rejected_and_the_file_stays(tmp_path):
+def test_unknown_header_is_rejected_and_the_file_kept_aside(tmp_path):
     inbox_file = drop(tmp_path / "inbox", "members_20261115.csv",
                       "\n".join([HEADER + ",微信昵称", ROWS[0] + ",小张"]), "utf-8-sig")
-    with pytest.raises(UnclassifiedFieldError, match="微信昵称"):
+    with pytest.raises(MalformedExport, match="members_20261115.csv.*微信昵称"):
         run(tmp_path)
-    assert inbox_file.exists()
+    assert not inbox_file.exists() and (inbox_file.parent / "rejected" / inbox_file.name).exists()
     assert not list((tmp_path / "landing").rglob("*.jsonl"))
 
 

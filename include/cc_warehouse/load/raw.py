@@ -2,6 +2,9 @@
 
 Each file replaces its partition's rows in ``<source>_<entity>``; lines that are not JSON objects or whose
 key is missing or malformed go to ``quarantine``; ``load_audit`` records received = loaded + quarantined.
+A line an extractor already rejected (``{"_reject": reason, ...}``, e.g. a CSV row Excel damaged) goes to
+quarantine with that reason; ``_csv_row`` (CRM exports) replaces the JSONL line number, so quarantine and
+raw rows point at the row a person finds in the delivered file.
 """
 
 from __future__ import annotations
@@ -65,7 +68,8 @@ def _sql_str(value: str) -> str:
 
 def _classify_sql(entity: str) -> tuple[str, str]:
     """SQL expressions (reason, record_key) over ``doc``: the line if it is valid JSON, else null."""
-    whens = ["when doc is null then 'invalid_json'", "when json_type(doc) <> 'OBJECT' then 'invalid_json'"]
+    whens = ["when doc is null then 'invalid_json'", "when json_type(doc) <> 'OBJECT' then 'invalid_json'",
+             "when json_extract_string(doc, '$._reject') is not null then json_extract_string(doc, '$._reject')"]
     parts = []
     for stored in load_registry().entity(entity).landed_key:
         value = f"json_extract_string(doc, {_sql_str('$.' + stored)})"
@@ -108,7 +112,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     con.execute(f"""
         create or replace temp table _checked as
         with v as (select line_number, line, case when json_valid(line) then line end as doc from _lines)
-        select line_number, line, doc, {reason} as reason, {key} as record_key from v
+        select coalesce(try_cast(json_extract_string(doc, '$._csv_row') as BIGINT), line_number) as line_number,
+               line, doc, {reason} as reason, {key} as record_key from v
     """)
     con.execute(f"delete from {table} where _partition = ?", [landed.partition])
     con.execute("delete from quarantine where _partition = ?", [landed.partition])

@@ -73,9 +73,10 @@ def load_entity(landed: list[dict], **context) -> list[dict]:
 def audit_run(landed: list[list[dict]], loads: list[list[dict]], **context) -> dict:
     from cc_warehouse.orchestration import ingest
 
-    return ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
-                        interval_start=context["data_interval_start"],
-                        interval_end=context["data_interval_end"], landed=landed, loads=loads)
+    with fail_fast():
+        return ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                            interval_start=context["data_interval_start"],
+                            interval_end=context["data_interval_end"], landed=landed, loads=loads)
 
 
 def build_ingest_dag(family_key: str):

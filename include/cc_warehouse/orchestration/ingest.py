@@ -26,11 +26,17 @@ def is_permanent(exc: BaseException) -> bool:
     a missing key. Connection trouble, 5xx, 429 and deadlines are transient and stay retryable."""
     from cc_warehouse.privacy.registry import UnclassifiedFieldError
     from cc_warehouse.privacy.tokens import MissingKeyError
+    from cc_warehouse.sources.extract import MalformedExport
     from cc_warehouse.sources.http_client import ExtractError
 
     if isinstance(exc, ExtractError):
         return exc.permanent
-    return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError))
+    return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError, MalformedExport,
+                            RejectedFiles))
+
+
+class RejectedFiles(RuntimeError):
+    """Inbox files set aside as unreadable; raised by the audit once the good files are loaded."""
 
 
 def extraction_window(interval_start: datetime, interval_end: datetime, *, backfill_days: int = 0,
@@ -97,6 +103,8 @@ def _from_xcom(rows: list[dict]) -> list[Any]:
 
     files = []
     for row in rows:
+        if "rejected" in row:  # an inbox file set aside whole (see extract_inbox)
+            continue
         kwargs = {**row, "path": Path(row["path"])}
         for name in ("interval_start", "interval_end"):
             kwargs[name] = datetime.fromisoformat(row[name])
@@ -128,16 +136,21 @@ def extract(entity: str, interval_start: datetime, interval_end: datetime, *, ru
 
 
 def extract_inbox(entity: str, *, run_id: str) -> list[dict]:
-    """Pick up the file drops of an inbox entity (CRM member exports)."""
+    """Pick up the file drops of an inbox entity (CRM member exports).
+
+    Unreadable files are set aside whole and listed as ``{"rejected": name, "reason": ...}`` after the
+    landed files: the good files still load, and the audit fails the run naming the rejected ones."""
     from cc_warehouse.privacy.tokens import load_key
     from cc_warehouse.sources.extract import extract_crm_inbox
 
     if entity != "crm.members":
         raise ValueError(f"no inbox extractor for {entity}")
     cfg = settings()
-    landed = extract_crm_inbox(cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir)
-    log.info("%s: %d new file(s) from the inbox", entity, len(landed))
-    return _to_xcom(landed)
+    rejected: list[tuple[str, str]] = []
+    landed = extract_crm_inbox(cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir,
+                               rejected=rejected)
+    log.info("%s: %d new file(s) from the inbox, %d rejected", entity, len(landed), len(rejected))
+    return _to_xcom(landed) + [{"rejected": name, "reason": reason} for name, reason in rejected]
 
 
 def load(landed: list[dict], *, run_id: str) -> list[dict]:
@@ -159,7 +172,8 @@ def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: d
     """Record the run in the restricted audit log; returns the totals per entity."""
     from cc_warehouse.audit.log import record_run
 
-    files = [f for group in landed for f in group]
+    files = [f for group in landed for f in group if "rejected" not in f]
+    refused = [f for group in landed for f in group if "rejected" in f]
     rows: dict[str, dict[str, int]] = {}
     for r in (r for group in loads for r in group):
         totals = rows.setdefault(r["entity"], {"received": 0, "loaded": 0, "quarantined": 0})
@@ -168,5 +182,9 @@ def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: d
     record_run(settings().raw_db, run_id=run_id, dag_id=dag_id, interval_start=interval_start,
                interval_end=interval_end,
                input_files=[{"file": f["path"], "sha256": f["sha256"], "rows": f["rows"]} for f in files],
-               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[], status="success")
+               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[],
+               status="rejected_files" if refused else "success")
+    if refused:
+        raise RejectedFiles("inbox file(s) set aside, fix and drop again: "
+                            + "; ".join(f["reason"] for f in refused))
     return rows
