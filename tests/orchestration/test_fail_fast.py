@@ -17,16 +17,6 @@ START = datetime(2026, 11, 15, tzinfo=timezone(timedelta(hours=8)))
 END = START + timedelta(days=1)
 
 
-@pytest.fixture
-def var(tmp_path, monkeypatch):
-    monkeypatch.setenv("CCWH_VAR_DIR", str(tmp_path))
-    monkeypatch.setenv("CCWH_HMAC_KEY", "fail-fast-test-key")
-    monkeypatch.setenv("CCWH_API_BASE_URL", "http://127.0.0.1:9")
-    monkeypatch.setenv("CCWH_API_TOKEN", "t")
-    (tmp_path / "inbox" / "crm").mkdir(parents=True)
-    return tmp_path
-
-
 def test_unknown_csv_header_fails_the_run_without_retry_after_the_good_files_load(var):
     (var / "inbox" / "crm" / "members_20261114.csv").write_text(
         "会员编号,手机号,新增列\n1001,13800000000,x\n", encoding="utf-8")

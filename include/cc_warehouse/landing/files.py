@@ -126,8 +126,8 @@ def land_records(
     key = key or interval_key(interval_start, interval_end)
     directory = partition_dir(landing_dir, entity, dt)
     path = directory / f"part-{key}-{sha[:8]}.jsonl"
-    if not path.exists():
-        atomic_write_bytes(path, data)
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        atomic_write_bytes(path, data)  # new, or damaged since it landed: re-extraction repairs it
     source, name = entity.split(".", 1)
     counts = {k: int(v) for k, v in sorted((redactions or {}).items())}
     with _manifest_lock(directory):

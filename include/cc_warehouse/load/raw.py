@@ -10,6 +10,7 @@ raw rows point at the row a person finds in the delivered file.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,11 @@ create table if not exists load_audit (
 
 class LoadError(RuntimeError):
     """A landing file could not be loaded consistently; the whole call was rolled back."""
+
+
+class LandingDamaged(RuntimeError):
+    """Landed files that no longer match their manifest's sha256; everything else was loaded and committed.
+    The message names each file and what repairs it (re-extract its interval, or restore the export)."""
 
 
 @dataclass(frozen=True)
@@ -146,23 +152,77 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     return LoadResult(landed.entity, landed.partition, file_name, received, loaded, quarantined)
 
 
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return None
+
+
+def _repair_hint(landed: LandedFile) -> str:
+    name = _relative_name(landed.path)
+    if landed.entity == "crm.members":  # an inbox file: only the sender has the clear-text export
+        version = landed.partition.rsplit("/", 1)[1]
+        receipt = Path(landed.path).parents[2] / "members_received" / f"{version}.json"
+        export = f"{version.rsplit('-', 1)[0]}.csv"
+        if receipt.exists():
+            export = json.loads(receipt.read_text(encoding="utf-8")).get("file", export)
+        return f"{name}: restore {export} (sha256 in {receipt.name}) and drop it in the inbox again"
+    return (f"{name}: re-extract {landed.entity} for {landed.interval_start.isoformat()} → "
+            f"{landed.interval_end.isoformat()} (a run covering it rewrites the file)")
+
+
+def unloaded_files(
+    con: duckdb.DuckDBPyConnection, landing_dir: Path, entities: list[str]
+) -> tuple[list[LandedFile], list[LandedFile]]:
+    """Current manifest files of ``entities`` whose version is not in ``load_audit``: (intact, damaged)."""
+    done = set(con.execute("select file, sha256 from load_audit").fetchall())
+    intact, damaged = [], []
+    for entity in entities:
+        source, name = entity.split(".", 1)
+        for manifest in sorted((Path(landing_dir) / source / name).glob("dt=*/_manifest.json")):
+            for landed in landed_files_in_manifest(manifest.parent):
+                if (_relative_name(landed.path), landed.sha256) in done:
+                    continue
+                (intact if _file_sha(landed.path) == landed.sha256 else damaged).append(landed)
+    return intact, damaged
+
+
 def load_files(
-    files: list[LandedFile], raw_db: Path, run_id: str, *, lock_timeout: float = 120.0
+    files: list[LandedFile], raw_db: Path, run_id: str, *, lock_timeout: float = 120.0,
+    heal_from: Path | None = None, entities: list[str] | tuple[str, ...] = (),
 ) -> list[LoadResult]:
-    """Load ``files`` into ``raw_db`` in one transaction; each replaces its partition (rerun: same tables)."""
+    """Load ``files`` into ``raw_db`` in one transaction; each replaces its partition (rerun: same tables).
+
+    With ``heal_from`` (the landing root) every current file version of ``entities`` missing from
+    ``load_audit`` is loaded too, whatever run landed it: a crash between landing and loading is repaired by
+    the next run. Such a file whose bytes no longer match its manifest is left out, the rest commits, and
+    ``LandingDamaged`` then names it with its repair.
+    """
     con = connect_with_retry(raw_db, timeout=lock_timeout)
+    damaged: list[LandedFile] = []
     try:
         con.execute("begin transaction")
         try:
             con.execute(SHARED_DDL)
-            results = [_load_one(con, landed, run_id) for landed in files]
+            todo = list(files)
+            if heal_from is not None:
+                intact, damaged = unloaded_files(con, heal_from, list(entities))
+                given = {Path(f.path) for f in files}
+                todo += [f for f in intact if Path(f.path) not in given]
+                if len(todo) > len(files):
+                    log.info("loading %d landed file(s) that missed their load", len(todo) - len(files))
+            results = [_load_one(con, landed, run_id) for landed in todo]
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
             raise
-        return results
     finally:
         con.close()
+    if damaged:
+        raise LandingDamaged("landing file(s) no longer match their manifest: "
+                             + "; ".join(_repair_hint(f) for f in damaged))
+    return results
 
 
 def load_all_from_manifests(

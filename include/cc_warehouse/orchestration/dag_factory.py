@@ -62,11 +62,11 @@ def extract_inbox_entity(entity: str, **context) -> list[dict]:
 
 
 @task(pool=RAW_DB_POOL)
-def load_entity(landed: list[dict], **context) -> list[dict]:
+def load_entity(landed: list[dict], entity: str | None = None, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
     with fail_fast():
-        return ingest.load(landed, run_id=context["run_id"])
+        return ingest.load(landed, run_id=context["run_id"], entity=entity)
 
 
 @task
@@ -108,12 +108,12 @@ def build_ingest_dag(family_key: str):
             name = entity.replace(".", "_")
             files = extract_entity.override(task_id=f"extract_{name}")(entity)
             landed.append(files)
-            loads.append(load_entity.override(task_id=f"load_{name}")(files))
+            loads.append(load_entity.override(task_id=f"load_{name}")(files, entity))
         for entity in family.inbox_entities:
             name = entity.replace(".", "_")
             files = extract_inbox_entity.override(task_id=f"extract_{name}")(entity)
             landed.append(files)
-            loads.append(load_entity.override(task_id=f"load_{name}")(files))
+            loads.append(load_entity.override(task_id=f"load_{name}")(files, entity))
         audit_run.override(outlets=[asset])(landed, loads)
 
     return ingest_dag()

@@ -24,6 +24,7 @@ def is_permanent(exc: BaseException) -> bool:
     """True when retrying cannot change the outcome: a refused request (4xx other than 429, a platform error
     code), schema drift (a field or header the registry does not know), a malformed or undecodable file,
     a missing key. Connection trouble, 5xx, 429 and deadlines are transient and stay retryable."""
+    from cc_warehouse.load.raw import LandingDamaged
     from cc_warehouse.privacy.registry import UnclassifiedFieldError
     from cc_warehouse.privacy.tokens import MissingKeyError
     from cc_warehouse.sources.extract import MalformedExport
@@ -32,7 +33,7 @@ def is_permanent(exc: BaseException) -> bool:
     if isinstance(exc, ExtractError):
         return exc.permanent
     return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError, MalformedExport,
-                            RejectedFiles))
+                            RejectedFiles, LandingDamaged))
 
 
 class RejectedFiles(RuntimeError):
@@ -153,13 +154,18 @@ def extract_inbox(entity: str, *, run_id: str) -> list[dict]:
     return _to_xcom(landed) + [{"rejected": name, "reason": reason} for name, reason in rejected]
 
 
-def load(landed: list[dict], *, run_id: str) -> list[dict]:
-    """Load landed files into the restricted raw DuckDB file, one transaction; returns per-file counts."""
+def load(landed: list[dict], *, run_id: str, entity: str | None = None) -> list[dict]:
+    """Load landed files into the restricted raw DuckDB file, one transaction; returns per-file counts.
+
+    Also loads every landed version of ``entity`` that missed its load (a run killed between landing and
+    loading, a failed load): the next run of the DAG repairs it, whatever run landed the file."""
     from cc_warehouse.load.raw import load_files
 
     cfg = settings()
     cfg.ensure_dirs()
-    results = load_files(_from_xcom(landed), cfg.raw_db, run_id)
+    files = _from_xcom(landed)
+    entities = [entity] if entity else sorted({f.entity for f in files})
+    results = load_files(files, cfg.raw_db, run_id, heal_from=cfg.landing_dir, entities=entities)
     out = [dataclasses.asdict(r) for r in results]
     for r in out:
         log.info("loaded %s: received=%s loaded=%s quarantined=%s", r.get("partition"), r.get("received"),
