@@ -62,3 +62,21 @@ def test_a_damaged_inbox_landing_names_the_export_to_restore(tmp_path):
     landed.path.write_bytes(b"{}\n")
     with pytest.raises(LandingDamaged, match="restore members_20261114.csv"):
         load_files([], db, "run-2", heal_from=tmp_path / "landing", entities=["crm.members"])
+
+
+def test_raw_rows_are_stamped_with_their_first_load_not_their_extraction(tmp_path):
+    """A partition extracted long ago but loaded only now (a recovery) must look new to the incremental
+    models; reloading the same version keeps its stamp (reruns leave raw identical)."""
+    db = tmp_path / "raw.duckdb"
+    old = land_records(tmp_path / "landing", "douyin.orders", [{"order_id": "4781320000000000001"}],
+                       interval_start=DAY, interval_end=DAY + timedelta(days=1), dt=DAY.date(), run_id="x",
+                       extracted_at=DAY + timedelta(days=1, hours=1))
+    before = datetime.now(SH)
+    load_files([old], db, "recovery")
+    with duckdb.connect(str(db), read_only=True) as con:
+        [(stamp,)] = con.execute("select _loaded_at from douyin_orders").fetchall()
+        [(audited,)] = con.execute("select loaded_at from load_audit").fetchall()
+    assert stamp >= before and audited == stamp
+    load_files([old], db, "rerun")
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select _loaded_at from douyin_orders").fetchall() == [(stamp,)]

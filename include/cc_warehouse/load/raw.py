@@ -2,6 +2,7 @@
 
 Each file replaces its partition's rows in ``<source>_<entity>``; lines that are not JSON objects or whose
 key is missing or malformed go to ``quarantine``; ``load_audit`` records received = loaded + quarantined.
+``_loaded_at`` is the first load of the file version (the incremental models select by it).
 A line an extractor already rejected (``{"_reject": reason, ...}``, e.g. a CSV row Excel damaged) goes to
 quarantine with that reason; ``_csv_row`` (CRM exports) replaces the JSONL line number, so quarantine and
 raw rows point at the row a person finds in the delivered file.
@@ -13,6 +14,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -103,9 +105,13 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     source, name = landed.entity.split(".", 1)
     table = load_registry().entity(landed.entity).table_name
     file_name = _relative_name(path)
-    stamp = entry["extracted_at"]
-    # Lineage is the run that extracted this file version, so re-running an interval (a new Airflow run
-    # id, identical content) leaves every raw, quarantine and load_audit row unchanged.
+    # Rows are stamped with the first load of this file version, not its extraction: a partition recovered
+    # days late must look new to the incremental models (they select by load). Reloading the same version
+    # keeps its first stamp, and lineage is the run that extracted it, so re-running an interval (a new
+    # Airflow run id, identical content) leaves every raw, quarantine and load_audit row unchanged.
+    first = con.execute("select min(loaded_at) from load_audit where file = ? and sha256 = ?",
+                        [file_name, landed.sha256]).fetchone()[0]
+    stamp = first.isoformat() if first is not None else datetime.now(UTC).isoformat()
     run_id = entry.get("run_id") or run_id
     reason, key = _classify_sql(landed.entity)
     con.execute(f"create table if not exists {table} ({RAW_COLUMNS})")
