@@ -10,6 +10,7 @@ raw rows point at the row a person finds in the delivered file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -194,6 +195,19 @@ def unloaded_files(
     return intact, damaged
 
 
+def _disk_full(exc: BaseException) -> bool:
+    return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or "No space left on device" in str(exc)
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back if a transaction is still open (a failed commit has already ended it; DuckDB then says
+    "no transaction is active", which must not hide the real error)."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
 def load_files(
     files: list[LandedFile], raw_db: Path, run_id: str, *, lock_timeout: float = 120.0,
     heal_from: Path | None = None, entities: list[str] | tuple[str, ...] = (),
@@ -220,8 +234,11 @@ def load_files(
                     log.info("loading %d landed file(s) that missed their load", len(todo) - len(files))
             results = [_load_one(con, landed, run_id) for landed in todo]
             con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
+        except BaseException as exc:
+            _rollback(con)
+            if _disk_full(exc):
+                raise LoadError(f"no space left on the device of {raw_db} (ENOSPC): nothing was loaded; "
+                                "free space and rerun") from exc
             raise
     finally:
         con.close()

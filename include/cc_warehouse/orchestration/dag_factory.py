@@ -69,14 +69,16 @@ def load_entity(landed: list[dict], entity: str | None = None, **context) -> lis
         return ingest.load(landed, run_id=context["run_id"], entity=entity)
 
 
-@task
-def audit_run(landed: list[list[dict]], loads: list[list[dict]], **context) -> dict:
+@task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)  # audits failed runs too; writes the raw file
+def audit_run(landed: list[list[dict] | None], loads: list[list[dict] | None], entities: list[str] | None = None,
+              **context) -> dict:
     from cc_warehouse.orchestration import ingest
 
     with fail_fast():
         return ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
                             interval_start=context["data_interval_start"],
-                            interval_end=context["data_interval_end"], landed=landed, loads=loads)
+                            interval_end=context["data_interval_end"], landed=landed, loads=loads,
+                            entities=entities)
 
 
 def build_ingest_dag(family_key: str):
@@ -114,7 +116,7 @@ def build_ingest_dag(family_key: str):
             files = extract_inbox_entity.override(task_id=f"extract_{name}")(entity)
             landed.append(files)
             loads.append(load_entity.override(task_id=f"load_{name}")(files, entity))
-        audit_run.override(outlets=[asset])(landed, loads)
+        audit_run.override(outlets=[asset])(landed, loads, [*family.api_entities, *family.inbox_entities])
 
     return ingest_dag()
 
@@ -190,7 +192,7 @@ def build_transform_dag():
 def purge_expired(**context) -> dict:
     from cc_warehouse.orchestration import transform
 
-    return transform.purge_expired(as_of=context["data_interval_end"])
+    return transform.purge_expired(as_of=context["data_interval_end"], run_id=context["run_id"])
 
 
 def build_retention_dag():

@@ -33,7 +33,11 @@ def is_permanent(exc: BaseException) -> bool:
     if isinstance(exc, ExtractError):
         return exc.permanent
     return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError, MalformedExport,
-                            RejectedFiles, LandingDamaged))
+                            RejectedFiles, LandingDamaged, UpstreamFailed))
+
+
+class UpstreamFailed(RuntimeError):
+    """An extract or load task of the run failed (it has already been retried as far as it deserved)."""
 
 
 class RejectedFiles(RuntimeError):
@@ -174,22 +178,32 @@ def load(landed: list[dict], *, run_id: str, entity: str | None = None) -> list[
 
 
 def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: datetime,
-          landed: list[list[dict]], loads: list[list[dict]]) -> dict:
-    """Record the run in the restricted audit log; returns the totals per entity."""
+          landed: list[list[dict] | None], loads: list[list[dict] | None],
+          entities: list[str] | None = None) -> dict:
+    """Record the run in the restricted audit log, also when a task upstream failed; returns the totals.
+
+    Runs after every extract and load whatever their outcome: a failed task hands over no XCom (None),
+    so the run is recorded ``failed`` with what did load, and then fails naming the entities (the audit is
+    the DAG's last task, so it decides the run's state)."""
     from cc_warehouse.audit.log import record_run
 
-    files = [f for group in landed for f in group if "rejected" not in f]
-    refused = [f for group in landed for f in group if "rejected" in f]
+    names = entities or [f"entity {i + 1}" for i in range(len(landed))]
+    failed = [name for name, files, loaded in zip(names, landed, loads, strict=False)
+              if files is None or loaded is None]
+    files = [f for group in landed if group for f in group if "rejected" not in f]
+    refused = [f for group in landed if group for f in group if "rejected" in f]
     rows: dict[str, dict[str, int]] = {}
-    for r in (r for group in loads for r in group):
+    for r in (r for group in loads if group for r in group):
         totals = rows.setdefault(r["entity"], {"received": 0, "loaded": 0, "quarantined": 0})
         for k in totals:
             totals[k] += int(r[k])
+    status = "failed" if failed else "rejected_files" if refused else "success"
     record_run(settings().raw_db, run_id=run_id, dag_id=dag_id, interval_start=interval_start,
                interval_end=interval_end,
                input_files=[{"file": f["path"], "sha256": f["sha256"], "rows": f["rows"]} for f in files],
-               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[],
-               status="rejected_files" if refused else "success")
+               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[], status=status)
+    if failed:
+        raise UpstreamFailed(f"extract or load failed for {', '.join(failed)}; the run is recorded as failed")
     if refused:
         raise RejectedFiles("inbox file(s) set aside, fix and drop again: "
                             + "; ".join(f["reason"] for f in refused))

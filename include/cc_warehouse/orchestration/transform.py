@@ -124,13 +124,29 @@ def write_reports(*, run_id: str, dbt_results: list[dict] | None = None,
     return {"summary": str(summary), "privacy_report": str(privacy)}
 
 
-def purge_expired(*, as_of: datetime | date) -> dict:
-    """Retention: purge landing files and quarantine rows older than their registry retention."""
-    from cc_warehouse.retention.purge import purge
+def purge_expired(*, as_of: datetime | date, run_id: str | None = None) -> dict:
+    """Retention: purge landing files and quarantine rows older than their registry retention.
+
+    The run is audited (``purge_retention`` in run_audit) whether it succeeds or fails."""
+    from cc_warehouse.audit.log import record_run
+    from cc_warehouse.retention import purge as retention
 
     cfg = settings()
     day = as_of.date() if isinstance(as_of, datetime) else as_of
-    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.var / "gx")
+    run_id = run_id or f"purge__{day.isoformat()}"
+    now = datetime.now().astimezone()
+
+    def audit(status: str) -> None:
+        record_run(cfg.raw_db, run_id=run_id, dag_id="purge_retention", interval_start=now, interval_end=now,
+                   input_files=[], rows={}, gate_success=None, gate_result_id=None, dbt_results=[],
+                   status=status)
+
+    try:
+        result = retention.purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.var / "gx")
+    except BaseException:
+        audit("failed")
+        raise
+    audit("success")
     log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
              result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
     return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,
