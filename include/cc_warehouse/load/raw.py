@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from cc_warehouse import duckdb_files
+from cc_warehouse.faults import fault_point
 from cc_warehouse.landing.files import LandedFile, landed_files_in_manifest, manifest_entry
 from cc_warehouse.privacy.registry import load_registry
 
@@ -232,7 +233,11 @@ def load_files(
                 todo += [f for f in intact if Path(f.path) not in given]
                 if len(todo) > len(files):
                     log.info("loading %d landed file(s) that missed their load", len(todo) - len(files))
-            results = [_load_one(con, landed, run_id) for landed in todo]
+            results = []
+            for landed in todo:
+                results.append(_load_one(con, landed, run_id))
+                fault_point("mid_load")
+            fault_point("before_commit")
             con.execute("commit")
         except BaseException as exc:
             _rollback(con)

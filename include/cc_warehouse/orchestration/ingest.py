@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cc_warehouse.config import LOCAL_TZ, settings
+from cc_warehouse.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def extract(entity: str, interval_start: datetime, interval_end: datetime, *, ru
         client.close()
     rows = sum(f.rows for f in landed)
     log.info("%s: %d file(s), %d record(s) landed", entity, len(landed), rows)
+    fault_point("after_manifest_before_load")
     return _to_xcom(landed)
 
 
@@ -155,6 +157,7 @@ def extract_inbox(entity: str, *, run_id: str) -> list[dict]:
     landed = extract_crm_inbox(cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir,
                                rejected=rejected)
     log.info("%s: %d new file(s) from the inbox, %d rejected", entity, len(landed), len(rejected))
+    fault_point("after_manifest_before_load")
     return _to_xcom(landed) + [{"rejected": name, "reason": reason} for name, reason in rejected]
 
 

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cc_warehouse.config import settings
+from cc_warehouse.faults import ENV as FAULT_ENV
+from cc_warehouse.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,9 @@ def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:  # dbt's own progress lines, into the task log
         log.info("dbt | %s", line.rstrip())
+        if " OK created " in line and os.environ.get(FAULT_ENV) == "mid_dbt":
+            proc.kill()  # a killed worker takes its child with it (Airflow kills the process group)
+            fault_point("mid_dbt")
     code = proc.wait()
     results = []
     if run_results.exists():
@@ -75,6 +80,7 @@ def quality_gate(*, run_id: str) -> dict:
                       raw_db=cfg.raw_db)
     summary = {"success": result.success, "results_path": str(result.results_path),
                "data_docs_index": str(result.data_docs_index)}
+    fault_point("mid_gate")
     assert_gate(result)
     return summary
 

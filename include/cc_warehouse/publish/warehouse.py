@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from cc_warehouse.faults import fault_point
+
 log = logging.getLogger(__name__)
 
 PUBLISHED_SCHEMAS = ("core", "seeding", "conversion", "repurchase", "fulfilment")
@@ -102,7 +104,9 @@ def publish(
         finally:
             con.close()
         _fsync(temp)
+        fault_point("publish_before_rename")
         os.replace(temp, warehouse_db)
+        fault_point("publish_after_rename")
         _fsync(warehouse_db.parent)
     finally:
         for leftover in (temp, temp.with_name(temp.name + ".wal")):

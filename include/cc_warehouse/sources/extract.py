@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.faults import fault_point
 from cc_warehouse.landing.files import LandedFile, atomic_write_bytes, land_records
 from cc_warehouse.privacy.registry import UnclassifiedFieldError, apply_treatments, load_registry
 from cc_warehouse.sources.douyin import decrypt_phones
@@ -311,6 +312,7 @@ def extract_crm_inbox(
             {"file": path.name, "sha256": sha, "bytes": len(data), "rows": len(records), "rejected_rows":
              len(records) - good, "dt": dt.isoformat(), "landed": landed[-1].path.name},
             ensure_ascii=False).encode("utf-8"))
+        fault_point("after_receipt_before_unlink")
         path.unlink()
         log.info("extracted %s %s: %d rows (%d rejected)", CRM_ENTITY, path.name, len(records),
                  len(records) - good)

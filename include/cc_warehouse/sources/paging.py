@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.faults import fault_point
 from cc_warehouse.sources.http_client import ExtractError, PlatformClient
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,10 @@ def iter_pages(
     previous: list[Any] | None = None
     for attempt in range(1, DRIFT_REPAGES + 2):
         totals = _Totals()
-        pages = list(_one_pass(client, api, start, end, page_size, totals))
+        pages = []
+        for page in _one_pass(client, api, start, end, page_size, totals):
+            pages.append(page)
+            fault_point("mid_page")
         keys = [_key_of(r, key_fields) for page in pages for r in page] if key_fields else []
         present = [k for k in keys if k is not None]
         duplicates = len(present) - len(set(present))
