@@ -87,4 +87,15 @@ def test_drop_date_falls_back_to_mtime(tmp_path):
     os.utime(path, (moment.timestamp(), moment.timestamp()))
     [landed] = run(tmp_path)
     assert landed.path.parent.name == "dt=2026-11-03"
-    assert landed.interval_end == moment
+    assert landed.interval_end > moment  # the receipt time, not the file time
+
+
+def test_a_re_export_is_ordered_by_receipt_not_by_its_file_time(tmp_path):
+    """A corrected re-export whose file time is older than the first delivery's must still be the newer."""
+    first = drop(tmp_path / "inbox", "members_20261115.csv", "\n".join([HEADER, *ROWS]), "gbk")
+    os.utime(first, (datetime(2026, 11, 15, 22, tzinfo=timezone(timedelta(hours=8))).timestamp(),) * 2)
+    [old] = run(tmp_path)
+    again = drop(tmp_path / "inbox", "members_20261115.csv", "\n".join([HEADER, ROWS[0]]), "gbk")
+    os.utime(again, (datetime(2026, 11, 15, 9, tzinfo=timezone(timedelta(hours=8))).timestamp(),) * 2)
+    [new] = run(tmp_path)
+    assert new.interval_end > old.interval_end

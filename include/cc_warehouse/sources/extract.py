@@ -284,7 +284,9 @@ def extract_crm_inbox(
             continue
         dt = _drop_date(path)
         start = datetime.combine(dt, datetime.min.time(), _TZ)
-        end = max(datetime.fromtimestamp(path.stat().st_mtime, _TZ).replace(microsecond=0), start)
+        # The interval ends at the receipt (now), not the file's mtime: a corrected re-export with an older
+        # file time must still be the newer delivery (staging keeps the latest delivery of each export name).
+        end = max(datetime.now(_TZ), start)
         try:
             rows = read_member_rows(decode_csv(data, path.name), spec.headers, path.name,
                                     complete=data.endswith((b"\n", b"\r")))
