@@ -321,3 +321,37 @@ def test_cli_prints_listening_line_and_writes_ready_file(dataset, tmp_path):
         _, err = proc.communicate(timeout=10)
     logged = [ln for ln in err.splitlines() if "/wecom/externalcontact/groupchat/list" in ln]
     assert logged and "200" in logged[0] and "limit" not in logged[0]
+
+
+def test_network_fault_modes_over_a_real_socket(dataset):
+    """reset: half the promised body then close; truncate: cut JSON with a matching length; Retry-After
+    sent verbatim; drift: the window's first record moves to its end after page 0."""
+    out, truth = dataset
+    srv, url = serve_in_thread(out, TOKEN, chaos={"rate_reset": 1.0})
+    target = f"{url}/wecom/externalcontact/groupchat/list"
+    try:
+        with pytest.raises(requests.exceptions.ChunkedEncodingError):
+            requests.get(target, headers=AUTH, timeout=10).content  # noqa: B018 - reading is the test
+        requests.post(f"{url}/_admin/chaos", json={"rate_reset": 0, "rate_truncate": 1.0}, headers=AUTH, timeout=10)
+        cut = requests.get(target, headers=AUTH, timeout=10)
+        assert cut.status_code == 200 and len(cut.content) == int(cut.headers["Content-Length"])
+        with pytest.raises(ValueError):
+            cut.json()
+        for value, header in (("nan", "nan"), (-10, "-10"), (3600, "3600")):
+            requests.post(f"{url}/_admin/chaos", json={"rate_truncate": 0, "rate_429": 1.0, "retry_after": value},
+                          headers=AUTH, timeout=10)
+            assert requests.get(target, headers=AUTH, timeout=10).headers["Retry-After"] == header
+        start, end = _window(truth)
+        params = {"update_time_start": int(start.timestamp()), "update_time_end": int(end.timestamp()), "size": 5}
+
+        def page_ids(page):
+            return [r["order_id"] for r in requests.get(f"{url}/douyin/order/searchList", params={
+                **params, "page": page}, headers=AUTH, timeout=10).json()["data"]["shop_order_list"]]
+
+        requests.post(f"{url}/_admin/chaos", json={"rate_429": 0}, headers=AUTH, timeout=10)
+        calm = page_ids(0) + page_ids(1) + page_ids(2)
+        requests.post(f"{url}/_admin/chaos", json={"drift": 1}, headers=AUTH, timeout=10)
+        drifted = page_ids(0) + page_ids(1)
+        assert drifted[:5] == calm[:5] and drifted[5:] == calm[6:11]  # calm[5] is never served: a gap
+    finally:
+        srv.shutdown()

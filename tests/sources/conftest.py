@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -12,7 +13,9 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-# route(method, path, query, body) -> (status, headers, json_body)
+from tests.sources.faults import RawBody
+
+# route(method, path, query, body) -> (status, headers, json_body or RawBody)
 Route = Callable[[str, str, dict[str, str], Any], tuple[int, dict[str, str], Any]]
 
 
@@ -56,14 +59,28 @@ def fake_platform() -> Iterator[Callable[[Route], FakePlatform]]:
                     state.requests.append((self.command, url.path, query, body))
                     state.auth_headers.append(self.headers.get("Authorization"))
                 status, headers, payload = state.route(self.command, url.path, query, body)
-                data = json.dumps(payload, ensure_ascii=False).encode()
+                raw = payload if isinstance(payload, RawBody) else None
+                data = raw.data if raw else json.dumps(payload, ensure_ascii=False).encode()
+                declared = raw.declared if raw and raw.declared is not None else len(data)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
+                self.send_header("Content-Length", str(declared))
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(data)
+                if raw and raw.trickle:
+                    for i in range(len(data)):
+                        try:
+                            self.wfile.write(data[i:i + 1])
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        time.sleep(raw.trickle)
+                else:
+                    self.wfile.write(data)
+                if declared != len(data):
+                    self.wfile.flush()
+                    self.close_connection = True
 
             do_GET = _handle
             do_POST = _handle

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from cc_warehouse.privacy.tokens import TokenKey
-from cc_warehouse.sources.extract import extract_crm_inbox
+from cc_warehouse.sources.extract import MalformedExport, extract_crm_inbox
 from cc_warehouse.sources.registry import UnclassifiedFieldError
 
 KEY = TokenKey(1, b"test-secret-not-real")
@@ -73,12 +73,12 @@ def test_file_replaced_under_the_same_name_lands_as_a_new_version(tmp_path):
     assert len(list((tmp_path / "landing" / "crm" / "members_received").glob("*.json"))) == 2
 
 
-def test_unknown_header_is_rejected_and_the_file_stays(tmp_path):
+def test_unknown_header_is_rejected_and_the_file_kept_aside(tmp_path):
     inbox_file = drop(tmp_path / "inbox", "members_20261115.csv",
                       "\n".join([HEADER + ",微信昵称", ROWS[0] + ",小张"]), "utf-8-sig")
-    with pytest.raises(UnclassifiedFieldError, match="微信昵称"):
+    with pytest.raises(MalformedExport, match="members_20261115.csv.*微信昵称"):
         run(tmp_path)
-    assert inbox_file.exists()
+    assert not inbox_file.exists() and (inbox_file.parent / "rejected" / inbox_file.name).exists()
     assert not list((tmp_path / "landing").rglob("*.jsonl"))
 
 
@@ -88,4 +88,15 @@ def test_drop_date_falls_back_to_mtime(tmp_path):
     os.utime(path, (moment.timestamp(), moment.timestamp()))
     [landed] = run(tmp_path)
     assert landed.path.parent.name == "dt=2026-11-03"
-    assert landed.interval_end == moment
+    assert landed.interval_end > moment  # the receipt time, not the file time
+
+
+def test_a_re_export_is_ordered_by_receipt_not_by_its_file_time(tmp_path):
+    """A corrected re-export whose file time is older than the first delivery's must still be the newer."""
+    first = drop(tmp_path / "inbox", "members_20261115.csv", "\n".join([HEADER, *ROWS]), "gbk")
+    os.utime(first, (datetime(2026, 11, 15, 22, tzinfo=timezone(timedelta(hours=8))).timestamp(),) * 2)
+    [old] = run(tmp_path)
+    again = drop(tmp_path / "inbox", "members_20261115.csv", "\n".join([HEADER, ROWS[0]]), "gbk")
+    os.utime(again, (datetime(2026, 11, 15, 9, tzinfo=timezone(timedelta(hours=8))).timestamp(),) * 2)
+    [new] = run(tmp_path)
+    assert new.interval_end > old.interval_end

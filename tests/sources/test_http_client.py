@@ -1,8 +1,11 @@
+import json
 import logging
 import time
 
 import pytest
 from cc_warehouse.sources.http_client import ExtractError, PlatformClient
+
+from tests.sources.faults import RawBody
 
 TOKEN = "secret-token-123"
 OK = (200, {}, {"code": 10000, "msg": "success", "data": {"x": 1}})
@@ -97,3 +100,68 @@ def test_success_bodies_of_each_platform_pass(fake_platform):
     server = fake_platform(sequence(*[(200, {}, b) for b in bodies]))
     api = client(server)
     assert [api.get("/a") for _ in bodies] == bodies
+
+
+# --- faults a real network produces (issue 10) -------------------------------------------------------
+
+def test_connection_reset_mid_body_is_retried(fake_platform):
+    """The server promises 400 bytes, sends 20 and closes: an incomplete read, retried like a reset."""
+    cut = RawBody(b'{"code": 10000, "dat', declared=400)
+    server = fake_platform(sequence((200, {}, cut), OK))
+    assert client(server).get("/a")["data"] == {"x": 1}
+    assert len(server.requests) == 2
+
+
+def test_complete_but_cut_json_body_is_retried(fake_platform):
+    """Content-Length matches, yet the JSON stops half way (a proxy cut it): transient, retried."""
+    server = fake_platform(sequence((200, {}, RawBody(b'{"code": 10000, "data": {"x"')), OK))
+    assert client(server).get("/a")["data"] == {"x": 1}
+    assert len(server.requests) == 2
+
+
+def test_cut_json_body_for_ever_fails_naming_the_endpoint(fake_platform):
+    server = fake_platform(sequence((200, {}, RawBody(b'{"code": 100'))))
+    with pytest.raises(ExtractError, match="GET /a failed after 2 retries .*truncated"):
+        client(server, max_retries=2).get("/a")
+
+
+@pytest.mark.parametrize("header", ["-10", "nan", "inf", "-inf", "soon"])
+def test_unusable_retry_after_falls_back_to_backoff_not_a_hot_loop(fake_platform, header):
+    waits = []
+    server = fake_platform(sequence((429, {"Retry-After": header}, {}), (429, {"Retry-After": header}, {}), OK))
+    client(server, backoff_base=0.2, sleep=waits.append).get("/a")
+    assert len(waits) == 2
+    assert all(0.2 <= w <= 30 for w in waits), waits  # exponential backoff, never zero nor unbounded
+
+
+def test_retry_after_3600_is_clamped_to_the_ceiling(fake_platform):
+    waits = []
+    server = fake_platform(sequence((429, {"Retry-After": "3600"}, {}), OK))
+    client(server, retry_after_ceiling=7, sleep=waits.append).get("/a")
+    assert waits == [7]
+
+
+def test_trickled_body_is_bounded_by_the_request_deadline(fake_platform):
+    """One byte every 0.1 s never trips the per-read timeout; the overall deadline stops it."""
+    body = json.dumps({"code": 10000, "data": {"x": "y" * 200}}).encode()
+    server = fake_platform(sequence((200, {}, RawBody(body, trickle=0.1))))
+    started = time.monotonic()
+    with pytest.raises(ExtractError, match="deadline"):
+        client(server, timeout=(1, 1), request_deadline=1.0, max_retries=1).get("/a")
+    assert time.monotonic() - started < 4
+
+
+def test_extract_deadline_bounds_all_retries_together(fake_platform):
+    server = fake_platform(sequence((503, {}, {})))
+    started = time.monotonic()
+    with pytest.raises(ExtractError, match="deadline"):
+        client(server, max_retries=100, backoff_base=0.2, extract_deadline=1.5).get("/a")
+    assert time.monotonic() - started < 3
+
+
+@pytest.mark.parametrize("status", [400, 403, 404, 422])
+def test_4xx_other_than_429_is_permanent(fake_platform, status):
+    server = fake_platform(sequence((status, {}, {"error": "nope"})))
+    with pytest.raises(ExtractError) as err:
+        client(server).get("/a")
+    assert err.value.permanent and len(server.requests) == 1

@@ -113,3 +113,32 @@ def test_retries_under_chaos_land_the_same_bytes(sim_data, tmp_path):
         shas.append([f.sha256 for f in landed])
     assert shas[0] == shas[1]
     assert sum(count for status, count in stats.items() if status != "200") > 0, stats
+
+
+@pytest.mark.parametrize("retry_after", [
+    float("nan"), pytest.param(3600, marks=pytest.mark.chaos), pytest.param(-10, marks=pytest.mark.chaos),
+])
+def test_network_faults_and_page_drift_land_the_same_bytes(sim_data, tmp_path, retry_after):
+    """Rates the demo never uses: 30% 5xx, resets mid-body, cut JSON, trickled bodies, odd Retry-After
+    values and windows that drift while paged. The landed content must equal a calm run's (per partition,
+    records sorted: a drifted window is served in another order, which is not a change of content)."""
+    start, end = _window(sim_data)
+    entities = ["douyin.orders", "red.orders", "customs.declarations"]
+    chaos = {"rate_500": 0.3, "rate_429": 0.1, "retry_after": retry_after, "rate_reset": 0.1,
+             "rate_truncate": 0.1, "rate_trickle": 0.05, "trickle_seconds": 3, "drift": 4, "seed": 5}
+    shas, stats, drifted = {}, None, 0  # partition → sorted landed lines
+    for name, settings in (("calm", None), ("faults", chaos)):
+        server, base_url = _serve(sim_data, settings)
+        try:
+            with PlatformClient(base_url, "it-token", backoff_base=0.01, retry_after_ceiling=0.05,
+                                max_retries=30, request_deadline=0.6, timeout=(2, 2)) as client:
+                shas[name] = [(f.partition, sorted(f.path.read_text(encoding="utf-8").splitlines()))
+                              for entity in entities for f in extract_window(
+                                  entity, start, end, client=client, key=KEY, run_id=name,
+                                  landing_dir=tmp_path / name)]
+            stats, drifted = server.stats_body()["by_status"], len(server.chaos.drifted)
+        finally:
+            server.shutdown()
+    assert shas["calm"] == shas["faults"]
+    assert stats.get("500", 0) + stats.get("503", 0) > 0 and stats.get("429", 0) > 0, stats
+    assert drifted > 0

@@ -68,15 +68,54 @@ def test_window_and_extra_params_are_sent_in_the_entity_unit(fake_platform):
     assert query["time_type"] == "1"
 
 
-def test_stops_on_an_empty_page_even_if_total_is_wrong(fake_platform):
+def test_stops_on_an_empty_page_and_a_total_never_reached_is_a_gap_not_silence(fake_platform):
     def route(method, path, query, body):
         page = int(query["page"])
         return 200, {}, {"ok": True, "total": 10_000, "items": _slice(page - 1, 100)}
 
     server = fake_platform(route)
     api = api_of("logistics.events")
-    assert sum(len(p) for p in iter_pages(PlatformClient(server.base_url, "t"), api, START, END)) == 237
-    assert len(server.requests) == 4
+    with pytest.raises(ExtractError, match="page drift.*platform total 10000, received 237"):
+        list(iter_pages(PlatformClient(server.base_url, "t"), api, START, END))
+    assert len(server.requests) == 4 * (paging.DRIFT_REPAGES + 1)  # each pass stops at the empty page
+
+
+def _inserting_douyin(inserts_per_pass):
+    """Douyin paging over a live table: ``inserts_per_pass[n]`` records are inserted at the head of the
+    list right after page 0 of pass n is served (a new order arriving while we page)."""
+    table = [{"order_id": str(i)} for i in range(237)]
+    state = {"pass": -1, "new": 0}
+
+    def route(method, path, query, body):
+        page, size = int(query["page"]), int(query["size"])
+        if page == 0:
+            state["pass"] += 1
+        served = table[page * size:(page + 1) * size]
+        reply = {"code": 10000, "data": {"shop_order_list": served, "total": len(table)}}
+        if page == 0 and state["pass"] < len(inserts_per_pass):
+            for _ in range(inserts_per_pass[state["pass"]]):
+                state["new"] += 1
+                table.insert(0, {"order_id": f"new-{state['new']}"})
+        return 200, {}, reply
+
+    return route, table
+
+
+def test_insert_while_paging_is_detected_and_re_paged(fake_platform):
+    route, table = _inserting_douyin([1])  # one insert during the first pass, none later
+    server = fake_platform(route)
+    got = [r["order_id"] for p in iter_pages(PlatformClient(server.base_url, "t"), api_of("douyin.orders"),
+                                              START, END, key_fields=("order_id",)) for r in p]
+    assert sorted(got) == sorted(r["order_id"] for r in table)  # nothing lost, nothing twice
+    assert len(got) == len(set(got)) == 238
+
+
+def test_drift_that_never_settles_fails_clearly(fake_platform):
+    route, _ = _inserting_douyin([1, 1, 1, 1])
+    server = fake_platform(route)
+    with pytest.raises(ExtractError, match="page drift did not settle.*duplicate key"):
+        list(iter_pages(PlatformClient(server.base_url, "t"), api_of("douyin.orders"), START, END,
+                        key_fields=("order_id",)))
 
 
 def test_repeated_cursor_is_an_error_not_an_endless_loop(fake_platform):

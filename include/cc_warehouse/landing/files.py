@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.faults import fault_point
 
 MANIFEST_NAME = "_manifest.json"
 PARTITION_PREFIX = "dt="
@@ -166,8 +167,9 @@ def land_records(
     key = key or interval_key(interval_start, interval_end)
     directory = partition_dir(landing_dir, entity, dt)
     path = directory / f"part-{key}-{sha[:8]}.jsonl"
-    if not path.exists():
-        atomic_write_bytes(path, data)
+    if not path.exists() or hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+        atomic_write_bytes(path, data)  # new, or damaged since it landed: re-extraction repairs it
+    fault_point("after_landing_before_manifest")
     source, name = entity.split(".", 1)
     counts = {k: int(v) for k, v in sorted((redactions or {}).items())}
     with _manifest_lock(directory):

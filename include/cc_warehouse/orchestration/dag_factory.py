@@ -4,6 +4,8 @@ every task body imports its heavy modules (duckdb, requests, dbt, great_expectat
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pendulum
@@ -46,37 +48,58 @@ PUBLISH_DEADLINE = timedelta(seconds=float(os.environ.get("CCWH_PUBLISH_DEADLINE
 FAMILY_ASSETS = {"douyin": RAW_DOUYIN, "red": RAW_RED, "fulfilment": RAW_FULFILMENT, "crm": RAW_CRM}
 
 
+@contextmanager
+def fail_fast() -> Iterator[None]:
+    """Turn errors that retrying cannot fix (``ingest.is_permanent``) into AirflowFailException (no retry)."""
+    try:
+        yield
+    except Exception as exc:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from cc_warehouse.orchestration.ingest import is_permanent
+
+        if is_permanent(exc):
+            raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
+        raise
+
+
 @task(on_failure_callback=ALERT_ON_FAILURE)
 def extract_entity(entity: str, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
     params = context["params"]
-    return ingest.extract(entity, context["data_interval_start"], context["data_interval_end"],
-                          run_id=context["run_id"], backfill_days=int(params["backfill_days"]),
-                          lookback_days=int(params["lookback_days"]))
+    with fail_fast():
+        return ingest.extract(entity, context["data_interval_start"], context["data_interval_end"],
+                              run_id=context["run_id"], backfill_days=int(params["backfill_days"]),
+                              lookback_days=int(params["lookback_days"]))
 
 
 @task(on_failure_callback=ALERT_ON_FAILURE)
 def extract_inbox_entity(entity: str, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
-    return ingest.extract_inbox(entity, run_id=context["run_id"])
+    with fail_fast():
+        return ingest.extract_inbox(entity, run_id=context["run_id"])
 
 
 @task(pool=RAW_DB_POOL, on_failure_callback=ALERT_ON_FAILURE)
-def load_entity(landed: list[dict], **context) -> list[dict]:
+def load_entity(landed: list[dict], entity: str | None = None, **context) -> list[dict]:
     from cc_warehouse.orchestration import ingest
 
-    return ingest.load(landed, run_id=context["run_id"])
+    with fail_fast():
+        return ingest.load(landed, run_id=context["run_id"], entity=entity)
 
 
-@task
-def audit_run(landed: list[list[dict]], loads: list[list[dict]], **context) -> dict:
+@task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)  # audits failed runs too; writes the raw file
+def audit_run(landed: list[list[dict] | None], loads: list[list[dict] | None], entities: list[str] | None = None,
+              **context) -> dict:
     from cc_warehouse.orchestration import ingest
 
-    rows = ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
-                        interval_start=context["data_interval_start"],
-                        interval_end=context["data_interval_end"], landed=landed, loads=loads)
+    with fail_fast():
+        rows = ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
+                            interval_start=context["data_interval_start"],
+                            interval_end=context["data_interval_end"], landed=landed, loads=loads,
+                            entities=entities)
     for outlet in context["task"].outlets:  # counts on the Asset event, shown in the UI
         context["outlet_events"][outlet].extra.update({
             **{f"rows_{k}": sum(v[k] for v in rows.values()) for k in ("received", "loaded", "quarantined")},
@@ -115,13 +138,13 @@ def build_ingest_dag(family_key: str):
             name = entity.replace(".", "_")
             files = extract_entity.override(task_id=f"extract_{name}")(entity)
             landed.append(files)
-            loads.append(load_entity.override(task_id=f"load_{name}")(files))
+            loads.append(load_entity.override(task_id=f"load_{name}")(files, entity))
         for entity in family.inbox_entities:
             name = entity.replace(".", "_")
             files = extract_inbox_entity.override(task_id=f"extract_{name}")(entity)
             landed.append(files)
-            loads.append(load_entity.override(task_id=f"load_{name}")(files))
-        audit_run.override(outlets=[asset])(landed, loads)
+            loads.append(load_entity.override(task_id=f"load_{name}")(files, entity))
+        audit_run.override(outlets=[asset])(landed, loads, [*family.api_entities, *family.inbox_entities])
 
     return ingest_dag()
 
@@ -211,7 +234,7 @@ def build_transform_dag():
 def purge_expired(**context) -> dict:
     from cc_warehouse.orchestration import transform
 
-    return transform.purge_expired(as_of=context["data_interval_end"])
+    return transform.purge_expired(as_of=context["data_interval_end"], run_id=context["run_id"])
 
 
 def build_retention_dag():

@@ -14,10 +14,35 @@ from pathlib import Path
 from typing import Any
 
 from cc_warehouse.config import LOCAL_TZ, settings
+from cc_warehouse.faults import fault_point
 
 log = logging.getLogger(__name__)
 
 PLATFORM_CONN_ID = "ccwh_platform_api"
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """True when retrying cannot change the outcome: a refused request (4xx other than 429, a platform error
+    code), schema drift (a field or header the registry does not know), a malformed or undecodable file,
+    a missing key. Connection trouble, 5xx, 429 and deadlines are transient and stay retryable."""
+    from cc_warehouse.load.raw import LandingDamaged
+    from cc_warehouse.sources.registry import UnclassifiedFieldError
+    from cc_warehouse.privacy.tokens import MissingKeyError
+    from cc_warehouse.sources.extract import MalformedExport
+    from cc_warehouse.sources.http_client import ExtractError
+
+    if isinstance(exc, ExtractError):
+        return exc.permanent
+    return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError, MalformedExport,
+                            RejectedFiles, LandingDamaged, UpstreamFailed))
+
+
+class UpstreamFailed(RuntimeError):
+    """An extract or load task of the run failed (it has already been retried as far as it deserved)."""
+
+
+class RejectedFiles(RuntimeError):
+    """Inbox files set aside as unreadable; raised by the audit once the good files are loaded."""
 
 
 def extraction_window(interval_start: datetime, interval_end: datetime, *, backfill_days: int = 0,
@@ -84,6 +109,8 @@ def _from_xcom(rows: list[dict]) -> list[Any]:
 
     files = []
     for row in rows:
+        if "rejected" in row:  # an inbox file set aside whole (see extract_inbox)
+            continue
         kwargs = {**row, "path": Path(row["path"])}
         for name in ("interval_start", "interval_end"):
             kwargs[name] = datetime.fromisoformat(row[name])
@@ -111,29 +138,41 @@ def extract(entity: str, interval_start: datetime, interval_end: datetime, *, ru
         client.close()
     rows = sum(f.rows for f in landed)
     log.info("%s: %d file(s), %d record(s) landed", entity, len(landed), rows)
+    fault_point("after_manifest_before_load")
     return _to_xcom(landed)
 
 
 def extract_inbox(entity: str, *, run_id: str) -> list[dict]:
-    """Pick up the file drops of an inbox entity (CRM member exports)."""
+    """Pick up the file drops of an inbox entity (CRM member exports).
+
+    Unreadable files are set aside whole and listed as ``{"rejected": name, "reason": ...}`` after the
+    landed files: the good files still load, and the audit fails the run naming the rejected ones."""
     from cc_warehouse.privacy.tokens import load_key
     from cc_warehouse.sources.extract import extract_crm_inbox
 
     if entity != "crm.members":
         raise ValueError(f"no inbox extractor for {entity}")
     cfg = settings()
-    landed = extract_crm_inbox(cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir)
-    log.info("%s: %d new file(s) from the inbox", entity, len(landed))
-    return _to_xcom(landed)
+    rejected: list[tuple[str, str]] = []
+    landed = extract_crm_inbox(cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir,
+                               rejected=rejected)
+    log.info("%s: %d new file(s) from the inbox, %d rejected", entity, len(landed), len(rejected))
+    fault_point("after_manifest_before_load")
+    return _to_xcom(landed) + [{"rejected": name, "reason": reason} for name, reason in rejected]
 
 
-def load(landed: list[dict], *, run_id: str) -> list[dict]:
-    """Load landed files into the restricted raw DuckDB file, one transaction; returns per-file counts."""
+def load(landed: list[dict], *, run_id: str, entity: str | None = None) -> list[dict]:
+    """Load landed files into the restricted raw DuckDB file, one transaction; returns per-file counts.
+
+    Also loads every landed version of ``entity`` that missed its load (a run killed between landing and
+    loading, a failed load): the next run of the DAG repairs it, whatever run landed the file."""
     from cc_warehouse.load.raw import load_files
 
     cfg = settings()
     cfg.ensure_dirs()
-    results = load_files(_from_xcom(landed), cfg.raw_db, run_id)
+    files = _from_xcom(landed)
+    entities = [entity] if entity else sorted({f.entity for f in files})
+    results = load_files(files, cfg.raw_db, run_id, heal_from=cfg.landing_dir, entities=entities)
     out = [dataclasses.asdict(r) for r in results]
     for r in out:
         log.info("loaded %s: received=%s loaded=%s quarantined=%s", r.get("partition"), r.get("received"),
@@ -142,18 +181,33 @@ def load(landed: list[dict], *, run_id: str) -> list[dict]:
 
 
 def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: datetime,
-          landed: list[list[dict]], loads: list[list[dict]]) -> dict:
-    """Record the run in the restricted audit log; returns the totals per entity."""
+          landed: list[list[dict] | None], loads: list[list[dict] | None],
+          entities: list[str] | None = None) -> dict:
+    """Record the run in the restricted audit log, also when a task upstream failed; returns the totals.
+
+    Runs after every extract and load whatever their outcome: a failed task hands over no XCom (None),
+    so the run is recorded ``failed`` with what did load, and then fails naming the entities (the audit is
+    the DAG's last task, so it decides the run's state)."""
     from cc_warehouse.audit.log import record_run
 
-    files = [f for group in landed for f in group]
+    names = entities or [f"entity {i + 1}" for i in range(len(landed))]
+    failed = [name for name, files, loaded in zip(names, landed, loads, strict=False)
+              if files is None or loaded is None]
+    files = [f for group in landed if group for f in group if "rejected" not in f]
+    refused = [f for group in landed if group for f in group if "rejected" in f]
     rows: dict[str, dict[str, int]] = {}
-    for r in (r for group in loads for r in group):
+    for r in (r for group in loads if group for r in group):
         totals = rows.setdefault(r["entity"], {"received": 0, "loaded": 0, "quarantined": 0})
         for k in totals:
             totals[k] += int(r[k])
+    status = "failed" if failed else "rejected_files" if refused else "success"
     record_run(settings().raw_db, run_id=run_id, dag_id=dag_id, interval_start=interval_start,
                interval_end=interval_end,
                input_files=[{"file": f["path"], "sha256": f["sha256"], "rows": f["rows"]} for f in files],
-               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[], status="success")
+               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[], status=status)
+    if failed:
+        raise UpstreamFailed(f"extract or load failed for {', '.join(failed)}; the run is recorded as failed")
+    if refused:
+        raise RejectedFiles("inbox file(s) set aside, fix and drop again: "
+                            + "; ".join(f["reason"] for f in refused))
     return rows

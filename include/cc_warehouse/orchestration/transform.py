@@ -12,6 +12,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cc_warehouse.config import settings
+from cc_warehouse.faults import ENV as FAULT_ENV
+from cc_warehouse.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,9 @@ def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     for line in proc.stdout:  # dbt's own progress lines, into the task log
         log.info("dbt | %s", line.rstrip())
+        if " OK created " in line and os.environ.get(FAULT_ENV) == "mid_dbt":
+            proc.kill()  # a killed worker takes its child with it (Airflow kills the process group)
+            fault_point("mid_dbt")
     code = proc.wait()
     results = []
     if run_results.exists():
@@ -72,6 +77,7 @@ def quality_gate(*, build_db: str, run_id: str) -> dict:
     cfg = settings()
     result = run_gate(Path(build_db), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
                       work_dir=cfg.gx_dir, raw_db=cfg.raw_db)
+    fault_point("mid_gate")
     return {"success": result.success, "results_path": str(result.results_path),
             "data_docs_index": str(result.data_docs_index), "run_id": result.run_id,
             "failures": result.failures}
@@ -129,13 +135,29 @@ def write_reports(*, run_id: str, gate_results: str | None = None, dbt_results: 
     return {"summary": str(summary), "privacy_report": str(privacy)}
 
 
-def purge_expired(*, as_of: datetime | date) -> dict:
-    """Retention: purge landing files and quarantine rows older than their registry retention."""
+def purge_expired(*, as_of: datetime | date, run_id: str | None = None) -> dict:
+    """Retention: purge landing files and quarantine rows older than their registry retention.
+
+    The run is audited (``purge_retention`` in run_audit) whether it succeeds or fails."""
+    from cc_warehouse.audit.log import record_run
     from cc_warehouse.retention.purge import purge
 
     cfg = settings()
     day = as_of.date() if isinstance(as_of, datetime) else as_of
-    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir)
+    run_id = run_id or f"purge__{day.isoformat()}"
+    now = datetime.now().astimezone()
+
+    def audit(status: str) -> None:
+        record_run(cfg.raw_db, run_id=run_id, dag_id="purge_retention", interval_start=now, interval_end=now,
+                   input_files=[], rows={}, gate_success=None, gate_result_id=None, dbt_results=[],
+                   status=status)
+
+    try:
+        result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir)
+    except BaseException:
+        audit("failed")
+        raise
+    audit("success")
     log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
              result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
     return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,

@@ -3,7 +3,8 @@
 The new warehouse is written to a temp file in the target directory, checkpointed, fsynced and renamed
 over the old one (``os.replace``), then the directory is fsynced. Analysts' open read-only connections
 keep the old inode and keep reading the old snapshot; new connections see the new file. If anything
-fails the published file is untouched and the temp file removed.
+fails the published file is untouched and the temp file removed; temp files a killed publish left behind
+(``kill -9`` skips every ``finally``) are removed by the next publish.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 
 from cc_warehouse.duckdb_sql import quote_ident, sql_literal
 from cc_warehouse.landing.files import fsync_path
+from cc_warehouse.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,9 @@ def publish(
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
     warehouse_db.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in warehouse_db.parent.glob(f".{warehouse_db.name}.*.tmp*"):  # publishes run one at a time
+        log.warning("removing %s, left by an interrupted publish", leftover.name)
+        leftover.unlink(missing_ok=True)
     temp = warehouse_db.parent / f".{warehouse_db.name}.{uuid.uuid4().hex}.tmp"
     try:
         con = duckdb.connect(str(temp), config={"storage_compatibility_version": STORAGE_VERSION})
@@ -89,7 +94,9 @@ def publish(
         finally:
             con.close()
         fsync_path(temp)
+        fault_point("publish_before_rename")
         os.replace(temp, warehouse_db)
+        fault_point("publish_after_rename")
         fsync_path(warehouse_db.parent)
     finally:
         for leftover in (temp, temp.with_name(temp.name + ".wal")):

@@ -9,6 +9,7 @@ a second run with the same ``as_of`` removes nothing. Logs paths and counts only
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,8 @@ from zoneinfo import ZoneInfo
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.duckdb_files import connect_with_retry
 from cc_warehouse.duckdb_sql import table_exists
-from cc_warehouse.landing.files import RECEIPTS_ENTITY, read_manifest, receipts_dir
+from cc_warehouse.faults import fault_point
+from cc_warehouse.landing.files import PARTITION_PREFIX, RECEIPTS_ENTITY, read_manifest, receipts_dir
 from cc_warehouse.retention.landing_inventory import landing_partitions, receipts
 from cc_warehouse.retention.policy import (
     RegistryArg,
@@ -56,8 +58,11 @@ def _purge_partitions(landing_dir: Path, registry: Registry, result: PurgeResult
         entries = len(read_manifest(part.path).get("partitions", {}))
         log.info("purge %s: %s (%d files, %d manifest entries)%s", part.entity, part.path, files, entries,
                  " [dry run]" if result.dry_run else "")
-        if not result.dry_run:
-            shutil.rmtree(part.path)
+        if not result.dry_run:  # rename first (atomic): a kill mid-removal leaves no half partition behind
+            doomed = part.path.with_name(f".purging-{part.path.name}")
+            os.replace(part.path, doomed)
+            fault_point("mid_purge")
+            shutil.rmtree(doomed)
         result.partitions_removed += 1
         result.files_removed += files
         result.manifest_entries_removed += entries
@@ -128,6 +133,9 @@ def purge(
     working context) stored validation results past retention as of ``as_of``."""
     doc = resolve_registry(registry)
     result = PurgeResult(as_of=as_of, dry_run=dry_run)
+    if not dry_run:  # partitions a killed purge had already renamed for removal
+        for doomed in Path(landing_dir).glob(f"*/*/.purging-{PARTITION_PREFIX}*"):
+            shutil.rmtree(doomed)
     _purge_partitions(Path(landing_dir), doc, result)
     _purge_receipts(Path(landing_dir), doc, result)
     _purge_quarantine(Path(raw_db), doc, result)

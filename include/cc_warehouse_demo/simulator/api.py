@@ -78,8 +78,12 @@ def _page_size(params: dict[str, str], name: str) -> int:
     return size
 
 
-def list_records(entity: Entity, params: dict[str, str], now_ms: int) -> Reply:
-    """One page of an entity's list endpoint in its platform's paging style."""
+def list_records(entity: Entity, params: dict[str, str], now_ms: int, chaos: Any = None) -> Reply:
+    """One page of an entity's list endpoint in its platform's paging style.
+
+    With ``chaos`` holding drift units, the first window paged past page 0 drifts once: its first record
+    is "updated" and moves to the end of the window's order (chaos.drifted keeps the new order), as a live
+    platform table does while a client pages it."""
     style = entity.spec.api["paging"]
     list_name = entity.spec.api["list"].split(".")[-1]
     try:
@@ -92,7 +96,9 @@ def list_records(entity: Entity, params: dict[str, str], now_ms: int) -> Reply:
             page, size = _int(params, "page", 0), _page_size(params, "size")
             if page < 0 or page * size > DOUYIN_MAX_OFFSET:
                 raise ParamError(f"page × size must not exceed {DOUYIN_MAX_OFFSET}")
-            rows = _slice(entity, variant, lo, hi, page * size, size)
+            rows = _slice(entity, variant, lo, hi, page * size, size, chaos)
+            if page == 0:
+                _maybe_drift(entity, variant, lo, hi, chaos)
             return Reply(
                 200,
                 {
@@ -108,7 +114,9 @@ def list_records(entity: Entity, params: dict[str, str], now_ms: int) -> Reply:
         )
         if page < 1:
             raise ParamError("pages start at 1")
-        rows = _slice(entity, variant, lo, hi, (page - 1) * size, size)
+        rows = _slice(entity, variant, lo, hi, (page - 1) * size, size, chaos)
+        if page == 1:
+            _maybe_drift(entity, variant, lo, hi, chaos)
         if style == "red_page":
             return Reply(
                 200,
@@ -129,9 +137,23 @@ def list_records(entity: Entity, params: dict[str, str], now_ms: int) -> Reply:
         return _error(style, str(exc))
 
 
-def _slice(entity: Entity, variant: str, lo: int, hi: int, offset: int, size: int) -> list[dict[str, Any]]:
+def _slice(
+    entity: Entity, variant: str, lo: int, hi: int, offset: int, size: int, chaos: Any = None
+) -> list[dict[str, Any]]:
+    drifted = chaos.drifted.get((entity.name, variant, lo, hi)) if chaos is not None else None
+    if drifted is not None:
+        return entity.records(drifted[min(offset, hi - lo) : min(offset + size, hi - lo)])
     begin = min(lo + offset, hi)
     return entity.records(entity.indexes[variant].order[begin : min(begin + size, hi)])
+
+
+def _maybe_drift(entity: Entity, variant: str, lo: int, hi: int, chaos: Any) -> None:
+    """After page 0 was served: move the window's first record to its end (once per drift unit)."""
+    key = (entity.name, variant, lo, hi)
+    if chaos is None or hi - lo < 2 or key in chaos.drifted or not chaos.take_drift():
+        return
+    order = entity.indexes[variant].order[lo:hi]
+    chaos.drifted[key] = np.concatenate([order[1:], order[:1]])
 
 
 def _cursor_page(entity: Entity, params: dict[str, str], list_name: str) -> Reply:

@@ -1,4 +1,9 @@
-"""Switchable misbehaviour: 429 with Retry-After, 500/503, Douyin "system busy", slow pages."""
+"""Switchable misbehaviour: 429 with Retry-After, 500/503, Douyin "system busy", slow pages, and the faults of
+a real network: a connection reset mid-body (``reset``), a complete response whose JSON was cut
+(``truncate``), a body trickled out over ``trickle_seconds`` (``trickle``), and page drift: ``drift`` windows
+in which one record is updated (moves to the end of the window's order) right after page 0 is served, so
+offset paging sees one record twice and skips another. ``retry_after`` is sent verbatim, so -10, nan or 3600
+are possible."""
 
 from __future__ import annotations
 
@@ -14,9 +19,17 @@ class ChaosConfig:
     rate_500: float = 0.0
     rate_slow: float = 0.0
     rate_busy: float = 0.0  # Douyin HTTP 200 + code 40004
+    rate_reset: float = 0.0  # half the body, then the connection closes
+    rate_truncate: float = 0.0  # Content-Length matches a body cut half way
+    rate_trickle: float = 0.0  # the body dribbles out over trickle_seconds
     slow_seconds: float = 2.0
-    retry_after: int = 1
+    trickle_seconds: float = 5.0
+    retry_after: float = 1
+    drift: int = 0  # windows that drift once while being paged
     seed: int = 1
+
+    def __post_init__(self) -> None:
+        self.retry_after = float(self.retry_after)  # "nan", "-10", "3600" from the admin endpoint or CLI
 
     @classmethod
     def parse(cls, spec: str | dict[str, Any] | None) -> ChaosConfig:
@@ -29,11 +42,13 @@ class ChaosConfig:
             if unknown:
                 raise ValueError(f"unknown chaos settings {sorted(unknown)}")
             return cls(**spec)
-        aliases = {"429": "rate_429", "500": "rate_500", "slow": "rate_slow", "busy": "rate_busy"}
+        aliases = {"429": "rate_429", "500": "rate_500", "slow": "rate_slow", "busy": "rate_busy",
+                   "reset": "rate_reset", "truncate": "rate_truncate", "trickle": "rate_trickle"}
         values: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             key, _, value = part.partition("=")
-            values[aliases.get(key, key)] = float(value)
+            name = aliases.get(key, key)
+            values[name] = int(value) if name in ("drift", "seed") else float(value)
         return cls.parse(values)
 
 
@@ -48,6 +63,7 @@ class Chaos:
         with self._lock:
             self.config = config
             self._rng = random.Random(config.seed)
+            self.drifted: dict[tuple, object] = {}
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self.config)
@@ -64,3 +80,21 @@ class Chaos:
             if r.random() < c.rate_busy:
                 return "busy", delay
             return None, delay
+
+    def roll_body(self) -> str | None:
+        """How a successful body is delivered: ``reset``, ``truncate``, ``trickle`` or None (intact)."""
+        with self._lock:
+            c, r = self.config, self._rng
+            for name, rate in (("reset", c.rate_reset), ("truncate", c.rate_truncate),
+                               ("trickle", c.rate_trickle)):
+                if rate and r.random() < rate:
+                    return name
+            return None
+
+    def take_drift(self) -> bool:
+        """True (once per unit of ``drift``) when the window being paged should drift now."""
+        with self._lock:
+            if self.config.drift > 0:
+                self.config.drift -= 1
+                return True
+            return False

@@ -71,15 +71,36 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path
         status, body, headers = self._handle(method, path, dict(parse_qsl(url.query, keep_blank_values=True)))
         payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        fault = headers.pop("X-Body-Fault", None)
+        declared = len(payload)
+        if fault == "truncate":
+            payload = payload[: len(payload) // 2]
+            declared = len(payload)
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Length", str(declared))
         for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(payload)
+        # Counted and logged before the body goes out, so a client that has read it sees itself counted.
         self.server.count(path, status)
         log.info("%s %s %d %.1fms", method, path, status, (time.perf_counter() - started) * 1000)
+        try:
+            if fault == "reset":
+                self.wfile.write(payload[: len(payload) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+            elif fault == "trickle":
+                pieces = 50
+                step = max(1, -(-len(payload) // pieces))
+                for i in range(0, len(payload), step):
+                    self.wfile.write(payload[i : i + step])
+                    self.wfile.flush()
+                    time.sleep(self.server.chaos.config.trickle_seconds / pieces)
+            else:
+                self.wfile.write(payload)
+        except OSError:  # the client gave up on a trickled body
+            self.close_connection = True
 
     def _read_json(self) -> dict[str, Any]:
         length = int(self.headers.get("Content-Length") or 0)
@@ -123,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         if trouble == "429":
-            return 429, {"error": "too many requests"}, {"Retry-After": str(srv.chaos.config.retry_after)}
+            return 429, {"error": "too many requests"}, {"Retry-After": format(srv.chaos.config.retry_after, "g")}
         if trouble in ("500", "503"):
             return (
                 int(trouble),
@@ -132,8 +153,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
         if trouble == "busy" and path.startswith("/douyin/"):
             return 200, {"code": 40004, "msg": "系统繁忙", "data": None}, {}
-        reply = helper(srv.store, body) if helper else api.list_records(entity, params, srv.now_ms)
-        return reply.status, reply.body, {}
+        reply = helper(srv.store, body) if helper else api.list_records(entity, params, srv.now_ms, srv.chaos)
+        fault = srv.chaos.roll_body() if reply.status == 200 else None
+        return reply.status, reply.body, ({"X-Body-Fault": fault} if fault else {})
 
 
 def make_server(

@@ -1,7 +1,30 @@
 with
 
+-- Each export name (the partition without its -<sha8> version) is a snapshot: only its newest delivery
+-- by receipt (_interval_end is when the file was taken from the inbox) counts, so a corrected re-export
+-- replaces the previous one and a member missing from it is closed, not silently kept.
+deliveries as (
+    select
+        *,
+        regexp_replace(_partition, '-[0-9a-f]{8}$', '') as export_name
+    from {{ source('crm', 'crm_members') }}
+    where record_key is not null
+),
+
+current_deliveries as (
+    select * exclude (export_name)
+    from deliveries
+    qualify _partition = first_value(_partition) over (
+        partition by export_name order by _interval_end desc, _loaded_at desc, _partition desc
+    )
+),
+
 source as (
-    {{ latest_version('crm', 'crm_members') }}
+    select *
+    from current_deliveries
+    qualify row_number() over (
+        partition by record_key order by _interval_end desc nulls last, _loaded_at desc nulls last, _line_number desc
+    ) = 1
 ),
 
 renamed as (
