@@ -55,6 +55,8 @@ def airflow_env(cfg: Settings, *, base_url: str, token: str) -> dict[str, str]:
         # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's.
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "CCWH_HMAC_KEY": ensure_key(cfg),
+        # no publish deadline under `airflow dags test` (see dag_factory.PUBLISH_DEADLINE)
+        "CCWH_PUBLISH_DEADLINE_SECONDS": "0",
         "AIRFLOW_CONN_CCWH_PLATFORM_API": json.dumps(
             {"conn_type": "http", "host": base_url, "password": token}),
     })
