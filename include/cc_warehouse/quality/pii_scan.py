@@ -4,6 +4,8 @@ Every text column of a table gets one boolean "violation" column in the flag fra
 
 - ``*_token`` / ``*_tokens``: the value (each list element) must be a keyed token ``tk<v>_<32 hex>``;
 - ``*_mask`` / ``mask_*``: the value must be a platform mask (phone, name or ID mask);
+- typed identifier columns (``identifier:`` in the registry): the value has its type's shape, and the PII
+  detectors are never asked about it (an 11-digit SKU or a ``note_<24 hex>`` code is not a mobile);
 - any other text column: no clear-text mobile, resident ID, email or bank card. A set-based RE2
   pre-filter (``detectors.SQL_ANY_PII``) picks candidate values; only those go through the precise
   ``detectors.find_pii`` (a DuckDB UDF).
@@ -76,6 +78,16 @@ def _format_violation(expr: str, patterns: tuple[str, ...], is_list: bool) -> st
     return f"coalesce({bad(expr)}, false)"
 
 
+def _identifier_violation(expr: str, pattern: str, is_list: bool) -> str:
+    """True when a typed identifier does not have its type's shape (empty strings are "no identifier")."""
+    def bad(value: str) -> str:
+        return f"({value} <> '' and not regexp_full_match({value}, {_literal(pattern)}))"
+
+    if is_list:
+        return f"coalesce(list_bool_or(list_transform({expr}, lambda x: x is not null and {bad('x')})), false)"
+    return f"coalesce({bad(expr)}, false)"
+
+
 @lru_cache(maxsize=1)
 def registry_columns() -> tuple[str, frozenset[str], frozenset[str]]:
     """From the PII registry: the token pattern, every token output name, every masked field name."""
@@ -90,8 +102,8 @@ def registry_columns() -> tuple[str, frozenset[str], frozenset[str]]:
 
 
 def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
-    """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs: registry token
-    outputs and ``*_token(s)`` must be tokens; registry mask fields and ``*_mask`` / ``mask_*`` must be
+    """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs: typed identifiers
+    must have their shape; registry token outputs and ``*_token(s)`` must be tokens; registry mask fields and ``*_mask`` / ``mask_*`` must be
     masks; every other text column must hold no clear personal data."""
     token_pattern, token_names, mask_names = registry_columns()
     checks = []
@@ -103,7 +115,11 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
         lowered = column.lower()
         leaf = lowered.rsplit("__", 1)[-1]  # raw JSON leaves are named <parent>__<field>
         plain_text = is_list or data_type == "VARCHAR"
-        if plain_text and (leaf.endswith(("_token", "_tokens")) or leaf in token_names):
+        identifier = load_registry().identifier_type(column)
+        if plain_text and identifier:
+            pattern = load_registry().identifier_types[identifier]
+            checks.append(FlagCheck(column, "identifier_format", _identifier_violation(expr, pattern, is_list)))
+        elif plain_text and (leaf.endswith(("_token", "_tokens")) or leaf in token_names):
             checks.append(
                 FlagCheck(column, "token_format", _format_violation(expr, (token_pattern,), is_list))
             )
