@@ -103,8 +103,8 @@ def registry_columns() -> tuple[str, frozenset[str], frozenset[str]]:
 
 def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
     """Choose the rule for every text-bearing column of ``(name, duckdb data_type)`` pairs: typed identifiers
-    must have their shape; registry token outputs and ``*_token(s)`` must be tokens; registry mask fields and ``*_mask`` / ``mask_*`` must be
-    masks; every other text column must hold no clear personal data."""
+    must have their shape; registry token outputs and ``*_token(s)`` must be tokens; registry mask fields
+    and ``*_mask`` / ``mask_*`` must be masks; every other text column must hold no clear personal data."""
     token_pattern, token_names, mask_names = registry_columns()
     checks = []
     for column, data_type in columns:
