@@ -2,7 +2,8 @@
 
 Every text column of a table gets one boolean "violation" column in the flag frame:
 
-- ``*_token`` / ``*_tokens``: the value (each list element) must be a keyed token ``tk<v>_<32 hex>``;
+- ``*_token`` / ``*_tokens``: the value (each list element) must be a keyed token ``tk<v>_<32 hex>``, all of
+  one key version per column unless ``CCWH_KEY_ROTATION_IN_PROGRESS=1`` (docs/privacy.md, rotation);
 - ``*_mask`` / ``mask_*``: the value must be a platform mask (phone, name or ID mask);
 - typed identifier columns (``identifier:`` in the registry): the value has its type's shape, and the PII
   detectors are never asked about it (an 11-digit SKU or a ``note_<24 hex>`` code is not a mobile);
@@ -23,6 +24,7 @@ import pandas as pd
 
 from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
 from cc_warehouse.privacy.registry import load_registry
+from cc_warehouse.privacy.tokens import rotation_in_progress
 
 PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
 NAME_MASKS = (r"^.\*+$",)
@@ -88,6 +90,20 @@ def _identifier_violation(expr: str, pattern: str, is_list: bool) -> str:
     return f"coalesce({bad(expr)}, false)"
 
 
+def _mixed_versions(expr: str, is_list: bool) -> str:
+    """True on every row of a token column that holds more than one key version (``tk<v>_``): tokens of two
+    keys do not join, so a half-rotated column silently splits customers."""
+    def version(value: str) -> str:
+        return f"try_cast(regexp_extract({value}, '^tk([0-9]+)_', 1) as integer)"
+
+    if is_list:
+        low = f"list_min(list_transform({expr}, lambda x: {version('x')}))"
+        high = f"list_max(list_transform({expr}, lambda x: {version('x')}))"
+    else:
+        low = high = version(expr)
+    return f"coalesce(max({high}) over () <> min({low}) over (), false)"
+
+
 @lru_cache(maxsize=1)
 def registry_columns() -> tuple[str, frozenset[str], frozenset[str]]:
     """From the PII registry: the token pattern, every token output name, every masked field name."""
@@ -123,6 +139,8 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
             checks.append(
                 FlagCheck(column, "token_format", _format_violation(expr, (token_pattern,), is_list))
             )
+            if not rotation_in_progress():
+                checks.append(FlagCheck(column, "token_version", _mixed_versions(expr, is_list)))
         elif plain_text and (leaf.endswith("_mask") or leaf.startswith("mask_") or leaf in mask_names):
             checks.append(
                 FlagCheck(column, "mask_format", _format_violation(expr, _mask_patterns(column), is_list))
