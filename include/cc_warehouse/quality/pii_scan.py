@@ -9,7 +9,9 @@ Every text column of a table gets one boolean "violation" column in the flag fra
   detectors are never asked about it (an 11-digit SKU or a ``note_<24 hex>`` code is not a mobile);
 - any other text column: no clear-text mobile, resident ID, email or bank card. A set-based RE2
   pre-filter (``detectors.SQL_ANY_PII``) picks candidate values; only those go through the precise
-  ``detectors.find_pii`` (a DuckDB UDF).
+  ``detectors.find_pii`` (a DuckDB UDF); and, as a second net, ``independent_check.suspicious`` (a
+  different technique: skeleton of letters and digits, shape rules) must be false too;
+- numeric columns (raw JSON numbers included) that are not measures: no integer in the mobile range.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
-from cc_warehouse.privacy.detectors import SQL_ANY_PII, find_pii, is_identifier_column
+from cc_warehouse.privacy.detectors import SQL_ANY_PII, SQL_PATTERNS, find_pii, is_identifier_column
 from cc_warehouse.privacy.registry import load_registry
 from cc_warehouse.privacy.tokens import rotation_in_progress
+from cc_warehouse.quality import independent_check
 
 PHONE_MASKS = (r"^1[0-9]{2}\*{4}[0-9]{4}$", r"^1\*+[0-9]{2}$")
 NAME_MASKS = (r"^.\*+$",)
@@ -33,7 +36,11 @@ ID_MASKS = (r"^[0-9]{6}\*{8}[0-9]{3}[0-9Xx]$",)
 
 _UDF_ANY = "ccwh_has_clear_pii"
 _UDF_NO_CARDS = "ccwh_has_clear_pii_except_cards"
+_UDF_INDEPENDENT = "ccwh_independent_suspicious"
 _TEXT_TYPES = ("VARCHAR", "JSON")
+_NUMERIC_TYPES = frozenset({"BIGINT", "UBIGINT", "HUGEINT", "INTEGER", "DOUBLE"})
+# Numeric columns that are measures, not contact numbers (a fen total can reach the mobile range).
+_NOT_A_PHONE = re.compile(r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt")
 
 
 @dataclass(frozen=True)
@@ -125,6 +132,11 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
     checks = []
     for column, data_type in columns:
         is_list = data_type == "VARCHAR[]"
+        if data_type in _NUMERIC_TYPES or data_type.startswith("DECIMAL"):
+            if not load_registry().identifier_type(column) and not _NOT_A_PHONE.search(column.lower()):
+                checks.append(FlagCheck(column, "numeric_phone", independent_check.numeric_sql(
+                    quote_identifier(column))))
+            continue
         if data_type not in _TEXT_TYPES and not is_list and "VARCHAR" not in data_type:
             continue
         expr = quote_identifier(column)
@@ -153,6 +165,9 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
                 f"then {udf}({text}) else false end, false)"
             )
             checks.append(FlagCheck(column, "clear_pii", sql))
+            checks.append(FlagCheck(column, "independent_check", (
+                f"coalesce(case when regexp_matches({text}, {_literal(SQL_PATTERNS['mobile'])}) "
+                f"then {_UDF_INDEPENDENT}({text}) else false end, false)")))
     return checks
 
 
@@ -168,6 +183,7 @@ def register_detectors(con: duckdb.DuckDBPyConnection) -> None:
     con.create_function(_UDF_ANY, _pii_predicate(frozenset()), ["VARCHAR"], "BOOLEAN")
     # 19-digit order ids pass Luhn one time in ten: identifier columns are not checked for bank cards.
     con.create_function(_UDF_NO_CARDS, _pii_predicate(frozenset({"bank_card"})), ["VARCHAR"], "BOOLEAN")
+    con.create_function(_UDF_INDEPENDENT, independent_check.suspicious, ["VARCHAR"], "BOOLEAN")
 
 
 def flag_frame(
@@ -197,13 +213,22 @@ def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, lis
             "select distinct regexp_replace(t.fullkey, '\\[[0-9]+\\]', '[*]', 'g') "
             f"from {RAW_CATALOG}.main.{quote_identifier(table)} r, json_tree(r.record) t "
             "where t.type = 'VARCHAR' order by 1").fetchall()]
+        numeric = [r[0] for r in con.sql(
+            "select distinct t.fullkey "
+            f"from {RAW_CATALOG}.main.{quote_identifier(table)} r, json_tree(r.record) t "
+            "where t.type in ('BIGINT', 'UBIGINT', 'DOUBLE') and t.fullkey not like '%[%' order by 1").fetchall()]
+        numeric = [path for path in numeric if path not in paths]
         columns = [(path, re.sub(r"[^0-9A-Za-z_]+", "__", path.removeprefix("$.").replace("[*]", "")).strip("_"))
-                   for path in paths]
-        selects = ", ".join(f"json_extract_string(record, {_sql_string(path)}) as {quote_identifier(name)}"
-                            for path, name in columns) or "null::varchar as record_is_empty"
+                   for path in paths + numeric]
+        selects = ", ".join(
+            (f"json_extract_string(record, {_sql_string(path)})" if path in paths else
+             f"try_cast(json_extract_string(record, {_sql_string(path)}) as double)") + f" as {quote_identifier(name)}"
+            for path, name in columns) or "null::varchar as record_is_empty"
         con.execute(f"create or replace temp view {quote_identifier('raw__' + table)} as "
                     f"select {selects} from {RAW_CATALOG}.main.{quote_identifier(table)}")
-        catalog[f"raw.{table}"] = [(name, "VARCHAR[]" if "[*]" in path else "VARCHAR") for path, name in columns]
+        catalog[f"raw.{table}"] = [
+            (name, "DOUBLE" if path in numeric else "VARCHAR[]" if "[*]" in path else "VARCHAR")
+            for path, name in columns]
     return catalog
 
 
