@@ -173,9 +173,13 @@ def extract_crm_inbox(
     spec = load_registry().entity(CRM_ENTITY)
     receipts = Path(landing_dir) / "crm" / RECEIPTS_DIR
     landed = []
+    rejected = []
     for path in sorted((Path(inbox_dir) / spec.file["inbox"]).glob(spec.file["pattern"])):
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
+        if name_holds_personal_data(path.name):  # the name would reach logs, receipts, raw and load_audit
+            rejected.append(sha[:12])
+            continue
         version = f"{path.stem}-{sha[:8]}"
         receipt = receipts / f"{version}.json"
         if receipt.exists() and json.loads(receipt.read_text(encoding="utf-8")).get("sha256") == sha:
@@ -201,4 +205,22 @@ def extract_crm_inbox(
         if hashlib.sha256(path.read_bytes()).hexdigest() == sha:
             path.unlink()
         log.info("extracted %s %s: %d rows", CRM_ENTITY, path.name, len(records))
+    if rejected:
+        raise InboxFileNameError(
+            f"{len(rejected)} CRM inbox file(s) left in place: the file name holds personal data (a phone or ID "
+            f"number); rename them without it. Files by content sha256 prefix: {', '.join(rejected)}"
+        )
     return landed
+
+
+class InboxFileNameError(ValueError):
+    """An inbox file whose name holds personal data; the name itself is never repeated in the message."""
+
+
+def name_holds_personal_data(name: str) -> bool:
+    """True when a file name carries a phone, ID number, e-mail or contact id (detector or second net)."""
+    from cc_warehouse.privacy.detectors import find_pii
+    from cc_warehouse.quality.independent_check import suspicious
+
+    spaced = name.replace("_", " ")  # no "prefixed code" excuse in a file name: vip_<ID number> is an ID
+    return bool(find_pii(spaced)) or suspicious(spaced)
