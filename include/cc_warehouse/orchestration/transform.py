@@ -72,11 +72,21 @@ def quality_gate(*, run_id: str) -> dict:
 
     cfg = settings()
     result = run_gate(build_db_path(), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
-                      raw_db=cfg.raw_db)
+                      raw_db=cfg.raw_db, file_roots=gate_file_roots(), names_only=("inbox",))
     summary = {"success": result.success, "results_path": str(result.results_path),
                "data_docs_index": str(result.data_docs_index)}
     assert_gate(result)
     return summary
+
+
+def gate_file_roots() -> dict[str, Path]:
+    """Folders the gate scans for personal data besides the tables: landing files and receipts, inbox file
+    names, dbt logs and target files, and the Airflow task logs (the embedded home's and the demo's)."""
+    cfg = settings()
+    airflow_home = Path(os.environ.get("AIRFLOW_HOME", cfg.var / "airflow"))
+    return {"landing": cfg.landing_dir, "inbox": cfg.inbox_dir, "dbt_logs": cfg.var / "dbt" / "logs",
+            "dbt_target": cfg.var / "dbt" / "target", "airflow_logs": airflow_home / "logs",
+            "run_logs": cfg.var / "logs"}
 
 
 def publish_warehouse() -> dict:

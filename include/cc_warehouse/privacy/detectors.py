@@ -131,9 +131,10 @@ def luhn_ok(value: str | None) -> bool:
 # every slice of a chain that starts and ends on a group boundary as a mobile (with an optional
 # 0/86/0086 prefix), resident ID (check digit and real birth date) or bank card (BIN 3-6 and Luhn).
 _CN_NUMERALS = str.maketrans("零〇洞一幺壹二两贰貳三叁參四肆五伍六陆陸七柒八捌九玖", "00011122223334455666778899")
-_SEPARATORS = " \t\r\n.-_/\\|:;,、·・~—–−‐‑‒―丶*()[]【】<>+=＝'\"“”‘’"
+_SEPARATORS = " \t\r\n.-_/\\|;,、·・~—–−‐‑‒―丶*()[]【】<>+=＝'\"“”‘’"  # no ":": times 22:04:01
 _SEP_CLASS = "[" + re.escape(_SEPARATORS) + "]"
-_CHAIN = re.compile(r"[0-9](?:" + _SEP_CLASS + r"{0,4}[0-9])*(?:[Xx](?![A-Za-z0-9]))?")
+# ", " (comma and space) ends a chain: it is how programs list numbers (``datetime(2026, 12, 2, 14, 10, …)``).
+_CHAIN = re.compile(r"[0-9](?:(?:(?!,\s)" + _SEP_CLASS + r"){0,4}[0-9])*(?:[Xx](?![A-Za-z0-9]))?")
 _DIGIT_LIKE = re.compile(r"[\d\u2460-\u24ff\u2776-\u2793零〇洞一幺壹二两贰貳三叁參四肆五伍六陆陸七柒八捌九玖]")
 _MOBILE_BODY = re.compile(r"(?:0|86|086|0086)?(1[3-9][0-9]{9})")
 _EMAIL_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -235,6 +236,14 @@ def _chain_kind(digits: str) -> str | None:
     return None
 
 
+def _plausible_groups(cuts: list[int], start: int, end: int) -> bool:
+    """How people group a number: in one piece, one digit at a time, or in groups of two or more. A lone
+    digit among longer groups is a list of numbers (``14, 9, 49, 981950`` in a log line), and a mobile
+    whose first group is only its leading ``1`` is a time glued to a ``0`` (``01.779847``)."""
+    sizes = [b - a for a, b in zip([start, *cuts], [*cuts, end], strict=True)]
+    return len(sizes) == 1 or max(sizes) == 1 or min(sizes) >= 2
+
+
 def _chain_findings(text: str, cn_digits: frozenset[int]) -> list[Finding]:
     found: list[Finding] = []
     for match in _CHAIN.finditer(text):
@@ -242,9 +251,10 @@ def _chain_findings(text: str, cn_digits: frozenset[int]) -> list[Finding]:
         if len(positions) < 11:
             continue
         digits = "".join(text[p] for p in positions).upper()
-        bounds = {0, len(positions)}
+        separated = [k for k in range(1, len(positions)) if positions[k] != positions[k - 1] + 1]
+        bounds = {0, len(positions), *separated}
         for k in range(1, len(positions)):
-            if positions[k] != positions[k - 1] + 1 or positions[k] in cn_digits or positions[k - 1] in cn_digits:
+            if positions[k] in cn_digits or positions[k - 1] in cn_digits:
                 bounds.add(k)
         ordered = sorted(bounds)
         for a, i in enumerate(ordered):
@@ -255,6 +265,9 @@ def _chain_findings(text: str, cn_digits: frozenset[int]) -> list[Finding]:
                     continue
                 kind = _chain_kind(digits[i:j])
                 if kind is None:
+                    continue
+                body = j - 11 if kind == "mobile" else i  # a 0/86 prefix may share the first group
+                if not _plausible_groups([k for k in separated if body < k < j], body, j):
                     continue
                 start, end = positions[i], positions[j - 1] + 1
                 if start > 0 and text[start - 1] == "+":
