@@ -140,9 +140,10 @@ def purge_expired(*, as_of: datetime | date) -> dict:
 
     cfg = settings()
     day = as_of.date() if isinstance(as_of, datetime) else as_of
-    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.var / "gx")
+    result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.var / "gx", build_dir=cfg.build_dir)
     log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
              result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
     return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,
             "files_removed": result.files_removed, "quarantine_rows_removed": result.quarantine_rows_removed,
+            "raw_rows_removed": result.raw_rows_removed, "build_files_removed": result.build_files_removed,
             "validation_results_removed": result.validation_results_removed}
