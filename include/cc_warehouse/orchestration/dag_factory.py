@@ -136,7 +136,7 @@ def write_reports(**context) -> dict:
     published = ti.xcom_pull(task_ids="publish_warehouse")
     try:
         return transform.write_reports(run_id=context["run_id"], dbt_results=built.get("results"),
-                                       published=published)
+                                       published=published, as_of=context.get("data_interval_end"))
     except transform.NotPublished as not_published:  # reports are written; the run must still fail
         raise AirflowFailException(str(not_published)) from None
 

@@ -10,8 +10,9 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from cc_warehouse.config import settings
+from cc_warehouse.config import LOCAL_TZ, settings
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,10 @@ def gate_json_path(run_id: str) -> Path:
 
 
 def write_reports(*, run_id: str, dbt_results: list[dict] | None = None,
-                  published: dict | None = None) -> dict:
-    """Run summary, privacy report and the run audit; then fail if this run's gate did not pass."""
+                  published: dict | None = None, as_of: datetime | date | None = None) -> dict:
+    """Run summary, privacy report and the run audit; then fail if this run's gate did not pass.
+    ``as_of`` (the run's data interval end) is the clock the retention figures use: the same one the
+    retention DAG purges by, so "overdue" means overdue for the pipeline, not for the wall clock."""
     from cc_warehouse.audit.log import record_run
     from cc_warehouse.reports.privacy_report import write_privacy_report
     from cc_warehouse.reports.run_summary import write_run_summary
@@ -117,8 +120,9 @@ def write_reports(*, run_id: str, dbt_results: list[dict] | None = None,
     summary = write_run_summary(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
                                 gate_json=gate_path if gate else None, reports_dir=cfg.reports_dir,
                                 run_id=run_id)
+    day = as_of.astimezone(ZoneInfo(LOCAL_TZ)).date() if isinstance(as_of, datetime) else as_of
     privacy = write_privacy_report(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
-                                   landing_dir=cfg.landing_dir, reports_dir=cfg.reports_dir)
+                                   landing_dir=cfg.landing_dir, reports_dir=cfg.reports_dir, as_of=day)
     gate_success = bool(gate and gate.get("success"))
     published_rows = (published or {}).get("tables", {})
     now = datetime.now().astimezone()
@@ -139,7 +143,7 @@ def purge_expired(*, as_of: datetime | date) -> dict:
     from cc_warehouse.retention.purge import purge
 
     cfg = settings()
-    day = as_of.date() if isinstance(as_of, datetime) else as_of
+    day = as_of.astimezone(ZoneInfo(LOCAL_TZ)).date() if isinstance(as_of, datetime) else as_of
     result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.var / "gx", build_dir=cfg.build_dir)
     log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
              result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
