@@ -15,6 +15,7 @@ import duckdb
 
 from cc_warehouse import duckdb_files
 from cc_warehouse.landing.files import LandedFile, landed_files_in_manifest, manifest_entry
+from cc_warehouse.privacy.deletion import drop_tombstoned
 from cc_warehouse.privacy.registry import load_registry
 
 log = logging.getLogger(__name__)
@@ -121,6 +122,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     """, {"file": file_name, "sha": landed.sha256, "partition": landed.partition,
           "start": landed.interval_start.isoformat(), "end": landed.interval_end.isoformat(),
           "run_id": run_id, "stamp": stamp})
+    tombstoned = drop_tombstoned(con, table)  # PIPL art. 47: a deleted person never comes back with an old file
     con.execute("""
         insert into quarantine
         select $source, $entity, $partition, $file, line_number, reason, left(line, $chars), $run_id,
@@ -133,7 +135,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
                          [landed.partition]).fetchone()[0]
     quarantined = con.execute("select count(*) from quarantine where _partition = ?",
                               [landed.partition]).fetchone()[0]
-    if received != loaded + quarantined:
+    if received != loaded + quarantined + tombstoned:
         raise LoadError(f"{file_name}: received {received} != loaded {loaded} + quarantined {quarantined}")
     con.execute("insert into load_audit values (?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ)",
                 [file_name, landed.sha256, landed.partition, received, loaded, quarantined, run_id, stamp])
