@@ -151,3 +151,17 @@ def purge_expired(*, as_of: datetime | date) -> dict:
             "files_removed": result.files_removed, "quarantine_rows_removed": result.quarantine_rows_removed,
             "raw_rows_removed": result.raw_rows_removed, "build_files_removed": result.build_files_removed,
             "validation_results_removed": result.validation_results_removed}
+
+
+def delete_subject_request(*, token: str | None = None, member_id: str | None = None) -> dict:
+    """Task body of the deletion DAG: counts only in the result, the subject named by token."""
+    from cc_warehouse.privacy.deletion import delete_subject
+
+    if bool(token) == bool(member_id):
+        raise ValueError("give exactly one of token or member_id")
+    if token and not re.fullmatch(r"tk[0-9]+_[0-9a-f]{32}", token):
+        raise ValueError("token must look like tk<version>_<32 hex> (phones go through the CLI, never conf)")
+    cfg = settings()
+    result = delete_subject(token or member_id, landing_dir=cfg.landing_dir, raw_db=cfg.raw_db,
+                            build_dbs=[build_db_path()], published_db=cfg.warehouse_db)
+    return {"subject_token": result.subject_token, "removed": dict(result.removed)}
