@@ -66,3 +66,18 @@ def test_numeric_columns_and_raw_json_numbers(tmp_path):
 @pytest.mark.parametrize("text", ["138 -- 0013 --- 8000", "1\u200b3\u200b8\u00a0\u00a0\u00a0\u00a00013 8000"])
 def test_unbounded_separators(text):
     assert suspicious(text)
+
+
+def test_quarantine_excerpts_are_scanned(tmp_path):
+    raw = tmp_path / "raw.duckdb"
+    with duckdb.connect(str(raw)) as rcon:
+        rcon.execute("create table douyin_orders (record json)")
+        rcon.execute("create table quarantine (source varchar, record_excerpt varchar)")
+        rcon.execute("insert into quarantine values ('douyin', '{\"buyer_words\": \"电话 138 0013 8000\"'), "
+                     "('douyin', '{\"order_id\": ')")
+    con = duckdb.connect()
+    pii_scan.register_detectors(con)
+    views = pii_scan.raw_leaf_views(con, str(raw))
+    assert "raw.quarantine" in views
+    flags = _flags(con, "raw__quarantine", views["raw.quarantine"], catalog="temp")
+    assert flags["record_excerpt__clear_pii_violation"] == 1

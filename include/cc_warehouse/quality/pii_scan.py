@@ -202,6 +202,7 @@ def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, lis
     """Attach the raw file read-only and expose every raw table's JSON records as a temp view with one
     column per string leaf path (``sku_order_list[*].author_id`` → ``sku_order_list__author_id``, a list),
     so the column-name rules (ids, tokens, masks) apply to raw data exactly as to staging and marts.
+    Tables without a ``record`` column (quarantine, audits) get a view of their own columns.
     Returns ``{"raw.<table>": [(view column, type), ...]}``; the views are named ``temp.main.raw__<table>``."""
     con.execute(f"attach {_sql_string(raw_db)} as {RAW_CATALOG} (read_only)")
     tables = [r[0] for r in con.sql(
@@ -229,6 +230,17 @@ def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, lis
         catalog[f"raw.{table}"] = [
             (name, "DOUBLE" if path in numeric else "VARCHAR[]" if "[*]" in path else "VARCHAR")
             for path, name in columns]
+    # Tables without JSON records (quarantine excerpts, load/run/privacy audit, tombstones) are scanned
+    # column by column as they are.
+    with_records = ", ".join(_sql_string(t) for t in tables) or "''"
+    plain = con.sql(
+        f"select table_name, column_name, data_type from information_schema.columns where table_catalog = "
+        f"'{RAW_CATALOG}' and table_schema = 'main' and table_name not in ({with_records}) "
+        "order by table_name, ordinal_position").fetchall()
+    for table in sorted({row[0] for row in plain}):
+        con.execute(f"create or replace temp view {quote_identifier('raw__' + table)} as "
+                    f"select * from {RAW_CATALOG}.main.{quote_identifier(table)}")
+        catalog[f"raw.{table}"] = [(column, data_type) for name, column, data_type in plain if name == table]
     return catalog
 
 
