@@ -50,3 +50,12 @@ def test_gate_fails_on_a_leak_in_files(make_build, expectations_dir, tmp_path):
     assert failed == {"pii.files.landing", "pii.files.logs", "pii.files.inbox"}
     text = result.results_path.read_text(encoding="utf-8")
     assert "13800138000" not in text and "13900139000" not in text
+
+
+def test_role_mailboxes_are_not_findings_but_people_are(tmp_path):
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text(json.dumps({"exposures": {"a": {"owner": {"email": "crm-ops@example.com"}}}}))
+    assert scan_roots({"dbt_target": target}) == {"dbt_target": []}
+    (target / "manifest.json").write_text(json.dumps({"exposures": {"a": {"owner": {"email": "wang.xm@example.com"}}}}))
+    assert [f.kind for f in scan_roots({"dbt_target": target})["dbt_target"]] == ["email"]

@@ -81,3 +81,8 @@ def test_quarantine_excerpts_are_scanned(tmp_path):
     assert "raw.quarantine" in views
     flags = _flags(con, "raw__quarantine", views["raw.quarantine"], catalog="temp")
     assert flags["record_excerpt__clear_pii_violation"] == 1
+
+
+def test_json_measures_in_excerpts_are_not_phones():
+    assert not suspicious('{"orderId":"P1","paidTime":13800138000,"totalPayAmount":13900139000,"logisticsMode"')
+    assert suspicious('{"orderId":"P1","contact":13800138000,"logisticsMode"')

@@ -148,6 +148,7 @@ class Registry:
     ) -> None:
         self.path = path
         self.identifier_types = dict(identifier_types or {})
+        self.role_mailboxes: frozenset[str] = frozenset()
         self._identifier_columns = _identifier_columns(entities, identifier_columns or {})
         self.version = version
         self.token_pattern = token_pattern
@@ -313,6 +314,7 @@ def _load(path: str) -> Registry:
         types,
         aliases,
     )
+    registry.role_mailboxes = frozenset(str(m).lower() for m in raw.get("role_mailboxes") or ())
     unknown = sorted({kind for kind in registry._identifier_columns.values() if kind not in types})
     if unknown:
         raise ValueError(f"{path}: identifier types without a pattern in identifier_types: {unknown}")

@@ -39,10 +39,15 @@ class FileFinding(NamedTuple):
     kind: str
 
 
+def _role_mailboxes() -> frozenset[str]:
+    """Role mailboxes (team addresses in dbt exposures) listed in the registry: not personal data."""
+    return load_registry().role_mailboxes
+
+
 def _text_hit(text: str, independent: bool = True) -> str | None:
     if not _CUE.search(text) and len(_DIGIT_LIKE.findall(text)) < 11:
         return None
-    found = find_pii(text)
+    found = [f for f in find_pii(text) if not (f.kind == "email" and text[f.start:f.end].lower() in _role_mailboxes())]
     if found:
         return found[0].kind
     return "independent_check" if independent and independent_check.suspicious(text) else None

@@ -36,6 +36,17 @@ MOBILE_INTEGER_RANGES = ((13_000_000_000, 19_999_999_999), (8_613_000_000_000, 8
 """Integers that are mobile numbers as stored by a careless export (with or without the 86 prefix)."""
 
 
+# A JSON number (or numeric string) under a measure or time key is not a contact number: the same rule as
+# for numeric columns, applied to JSON text (quarantine excerpts are truncated lines that cannot be parsed).
+MEASURE_NAME = re.compile(
+    r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt", re.IGNORECASE)
+_JSON_NUMBER = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*"?-?[0-9][0-9.]*"?')
+
+
+def _blank_measure(match: re.Match) -> str:
+    return " " if MEASURE_NAME.search(match.group(1)) else match.group()
+
+
 def _blank_opaque(match: re.Match) -> str:
     word = match.group()
     return " " if any(char.isalpha() for char in word[:-1]) else word  # 17 digits + X is an ID, not opaque
@@ -44,6 +55,7 @@ def _blank_opaque(match: re.Match) -> str:
 def skeleton(text: str) -> str:
     """Letters and digits only, after NFKC, Chinese numerals as digits and opaque words blanked."""
     text = unicodedata.normalize("NFKC", text).translate(_CN)
+    text = _JSON_NUMBER.sub(_blank_measure, text)
     text = _OPAQUE_WORD.sub(_blank_opaque, text)
     return "".join(char for char in text if unicodedata.category(char)[0] in "LN" and char not in _DOTS)
 

@@ -40,7 +40,7 @@ _UDF_INDEPENDENT = "ccwh_independent_suspicious"
 _TEXT_TYPES = ("VARCHAR", "JSON")
 _NUMERIC_TYPES = frozenset({"BIGINT", "UBIGINT", "HUGEINT", "INTEGER", "DOUBLE"})
 # Numeric columns that are measures, not contact numbers (a fen total can reach the mobile range).
-_NOT_A_PHONE = re.compile(r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt")
+_NOT_A_PHONE = independent_check.MEASURE_NAME
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,7 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
     for column, data_type in columns:
         is_list = data_type == "VARCHAR[]"
         if data_type in _NUMERIC_TYPES or data_type.startswith("DECIMAL"):
-            if not load_registry().identifier_type(column) and not _NOT_A_PHONE.search(column.lower()):
+            if not load_registry().identifier_type(column) and not _NOT_A_PHONE.search(column):
                 checks.append(FlagCheck(column, "numeric_phone", independent_check.numeric_sql(
                     quote_identifier(column))))
             continue
