@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LOCAL_TZ = "Asia/Shanghai"
+KEY_DIR_ENV = "CCWH_KEY_DIR"  # where the local deployment keeps its generated HMAC key
 
 
 def _root() -> Path:
@@ -93,8 +94,13 @@ class Settings:
 
     @property
     def hmac_key_file(self) -> Path:
-        """The local deployment's generated HMAC key (0600); a real deployment uses its secret backend."""
-        return self.var / "secrets" / "hmac.key"
+        """The local deployment's generated HMAC key (0600) in ``CCWH_KEY_DIR`` or ``~/.config/cc_warehouse``:
+        never under the data folder, so copying var/ never hands over the key that protects it. A real
+        deployment uses its secret backend instead."""
+        directory = Path(os.environ.get(KEY_DIR_ENV) or Path.home() / ".config" / "cc_warehouse").resolve()
+        if directory == self.var or self.var in directory.parents:
+            raise ValueError(f"{KEY_DIR_ENV} must be outside the data folder {self.var}")
+        return directory / "hmac.key"
 
     @property
     def sim_data_dir(self) -> Path:

@@ -81,7 +81,7 @@ def demo(args: argparse.Namespace) -> None:
     history_days = args.days - args.daily_runs
     sim_now = f"{(end + timedelta(days=1)).isoformat()}T00:00:00+08:00"
     dags = [f.dag_id for f in FAMILIES.values()]
-    progress = Progress(total=3 + len(dags) * (1 + args.daily_runs) + 1 + 1)
+    progress = Progress(total=3 + len(dags) * (1 + args.daily_runs) + 1 + 1 + 1)
     log_dir = cfg.var / "logs" / "demo"
     log_dir.mkdir(parents=True, exist_ok=True)
 
@@ -103,6 +103,8 @@ def demo(args: argparse.Namespace) -> None:
             for dag_id in dags:
                 secs = run_dag(env, dag_id, logical, log_dir)
                 progress.step(f"{dag_id}: daily interval {day} ok ({secs:.0f}s)")
+        secs = run_dag(env, "purge_retention", sim_now, log_dir)
+        progress.step(f"purge_retention: landing, raw, build and quarantine past retention purged ({secs:.0f}s)")
         secs = run_dag(env, "transform_warehouse", sim_now, log_dir)
         progress.step(f"transform_warehouse: dbt build → gate → publish → reports ok ({secs:.0f}s)")
 

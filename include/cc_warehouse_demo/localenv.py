@@ -1,8 +1,9 @@
 """The local (embedded) deployment's environment: HMAC key file, Airflow home, stand-in connection.
 
-The key is generated once per machine into var/secrets/ (outside git and outside the warehouse files)
-and handed to Airflow tasks through the environment; a real deployment sets CCWH_HMAC_KEY or the Airflow
-Variable `ccwh_hmac_key` from its secret backend instead.
+The key is generated once per machine into ``~/.config/cc_warehouse/`` (or ``CCWH_KEY_DIR``): outside git and
+outside every data folder, so copying or sharing var/ never hands over the key that protects it. It is
+handed to Airflow tasks through the environment; a real deployment sets CCWH_HMAC_KEY or the Airflow
+Variable `ccwh_hmac_secret` from its secret backend instead.
 """
 
 from __future__ import annotations
@@ -22,15 +23,22 @@ DEMO_TOKEN_ENV = "CCWH_API_TOKEN"
 
 
 def ensure_key(cfg: Settings) -> str:
-    """Return the local HMAC key, creating it (0600) on first use. Never printed."""
+    """Return the local HMAC key (``Settings.hmac_key_file``, outside every data folder), creating it (0600,
+    32 random bytes as hex) on first use. Never printed. Concurrent first uses agree on one key: the file is
+    published with a hard link, which fails if it exists."""
     path = cfg.hmac_key_file
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f".hmac.key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
-        os.replace(tmp, path)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

@@ -23,8 +23,8 @@ def test_token_pattern_matches_registry():
 
 
 def test_tokens_depend_on_key_and_carry_version(key):
-    other = TokenKey(version=1, secret=b"another-secret")
-    rotated = TokenKey(version=2, secret=b"rotated-secret")
+    other = TokenKey(version=1, secret=b"another-secret-at-least-32-bytes-long")
+    rotated = TokenKey(version=2, secret=b"rotated-secret-at-least-32-bytes-long")
     assert tokenise("13812345678", "phone", key) != tokenise("13812345678", "phone", other)
     assert tokenise("13812345678", "phone", rotated).startswith("tk2_")
     assert tokenise("13812345678", "phone", key).startswith("tk1_")
@@ -69,9 +69,9 @@ def test_key_repr_hides_secret(key):
 
 
 def test_load_key_from_env(monkeypatch):
-    monkeypatch.setenv("CCWH_HMAC_KEY", "env-secret")
+    monkeypatch.setenv("CCWH_HMAC_KEY", "env-secret-of-at-least-thirty-two-bytes")
     monkeypatch.setenv("CCWH_HMAC_KEY_VERSION", "3")
-    assert load_key() == TokenKey(version=3, secret=b"env-secret")
+    assert load_key() == TokenKey(version=3, secret=b"env-secret-of-at-least-thirty-two-bytes")
     monkeypatch.delenv("CCWH_HMAC_KEY_VERSION")
     assert load_key().version == 1
 
@@ -79,13 +79,13 @@ def test_load_key_from_env(monkeypatch):
 def test_load_key_from_airflow_variable(monkeypatch):
     monkeypatch.delenv("CCWH_HMAC_KEY", raising=False)
     monkeypatch.delenv("CCWH_HMAC_KEY_VERSION", raising=False)
-    monkeypatch.setenv("AIRFLOW_VAR_CCWH_HMAC_KEY", "variable-secret")  # Airflow's env secrets backend
+    monkeypatch.setenv("AIRFLOW_VAR_CCWH_HMAC_SECRET", "variable-secret-of-at-least-thirty-two-bytes")
     monkeypatch.setenv("AIRFLOW_VAR_CCWH_HMAC_KEY_VERSION", "2")
-    assert load_key() == TokenKey(version=2, secret=b"variable-secret")
+    assert load_key() == TokenKey(version=2, secret=b"variable-secret-of-at-least-thirty-two-bytes")
 
 
 def test_missing_key_raises(monkeypatch):
-    for name in ("CCWH_HMAC_KEY", "CCWH_HMAC_KEY_VERSION", "AIRFLOW_VAR_CCWH_HMAC_KEY"):
+    for name in ("CCWH_HMAC_KEY", "CCWH_HMAC_KEY_VERSION", "AIRFLOW_VAR_CCWH_HMAC_SECRET"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(tokens, "_airflow_variable", lambda name: None)
     with pytest.raises(MissingKeyError, match="CCWH_HMAC_KEY"):
@@ -93,7 +93,7 @@ def test_missing_key_raises(monkeypatch):
 
 
 def test_bad_key_version_rejected(monkeypatch):
-    monkeypatch.setenv("CCWH_HMAC_KEY", "env-secret")
+    monkeypatch.setenv("CCWH_HMAC_KEY", "env-secret-of-at-least-thirty-two-bytes")
     monkeypatch.setenv("CCWH_HMAC_KEY_VERSION", "v2")
     with pytest.raises(ValueError, match="positive integer"):
         load_key()
@@ -119,22 +119,55 @@ def test_enumeration_recovers_plain_sha256_but_not_hmac_tokens(key):
     assert {c for c in candidates if hashlib.sha256(c).hexdigest() in plain_column} == targets
 
     token_column = {tokenise(p, "phone", key)[len("tk1_") :] for p in TARGETS}
-    keyless = {c for c in candidates if hashlib.sha256(b"phone:" + c).hexdigest()[:32] in token_column}
+    keyless = {c for c in candidates if hashlib.sha256(b"v1:phone:" + c).hexdigest()[:32] in token_column}
     assert keyless == set()
 
     def with_key(secret: bytes) -> set[bytes]:
         found = set()
         for candidate in candidates[:KEYED_SLICE]:
-            if hmac.digest(secret, b"phone:" + candidate, "sha256").hex()[:32] in token_column:
+            if hmac.digest(secret, b"v1:phone:" + candidate, "sha256").hex()[:32] in token_column:
                 found.add(candidate)
         return found
 
-    assert with_key(b"guessed-key") == set()
+    assert with_key(b"guessed-key-of-thirty-two-bytes-or-more") == set()
     assert with_key(key.secret) == targets
 
 
-@pytest.mark.parametrize("secret", [b"short", b"k" * 64, b"a-very-long-key-" * 8])
+@pytest.mark.parametrize("secret", [b"k" * 32, b"k" * 64, b"a-very-long-key-" * 8])
 def test_token_is_documented_hmac_construction(secret):
     key = TokenKey(version=7, secret=secret)
-    expected = hmac.new(secret, b"phone:13812345678", hashlib.sha256).hexdigest()[:32]
+    expected = hmac.new(secret, b"v7:phone:13812345678", hashlib.sha256).hexdigest()[:32]
     assert tokenise("+86 138 1234 5678", "phone", key) == f"tk7_{expected}"
+
+
+@pytest.mark.parametrize("secret", [b"changeme", b"k" * 31, b""])
+def test_short_keys_are_refused(secret):
+    with pytest.raises(ValueError, match="32|non-empty"):
+        TokenKey(version=1, secret=secret)
+
+
+def test_short_key_from_env_is_refused_with_a_clear_error(monkeypatch):
+    monkeypatch.setenv("CCWH_HMAC_KEY", "changeme")
+    with pytest.raises(tokens.WeakKeyError, match="at least 32"):
+        load_key()
+
+
+def test_key_version_is_bound_into_the_digest():
+    """Same secret, different version: the digests differ too, not just the prefix (versions never collide)."""
+    secret = b"one-secret-reused-across-two-versions!"
+    v1 = tokenise("13812345678", "phone", TokenKey(1, secret))
+    v2 = tokenise("13812345678", "phone", TokenKey(2, secret))
+    assert v1[len("tk1_"):] != v2[len("tk2_"):]
+
+
+def test_airflow_masks_the_key_in_task_logs(monkeypatch):
+    """The Variable name carries a sensitive keyword, and load_key registers the key with Airflow's masker,
+    so a task that logs it (even by accident) writes ***."""
+    from airflow.sdk._shared.secrets_masker import redact
+    from airflow.sdk._shared.secrets_masker.secrets_masker import should_hide_value_for_key
+
+    assert should_hide_value_for_key(tokens.AIRFLOW_VARIABLE_KEY)
+    secret = "task-log-secret-" + "0123456789abcdef" * 2
+    monkeypatch.setenv("CCWH_HMAC_KEY", secret)
+    load_key()
+    assert secret not in str(redact(f"tokenising with {secret} now"))

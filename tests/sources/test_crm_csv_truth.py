@@ -15,7 +15,7 @@ from cc_warehouse.load.raw import load_files
 from cc_warehouse.privacy.tokens import TokenKey
 from cc_warehouse.sources.extract import extract_crm_inbox
 
-KEY = TokenKey(1, b"csv-truth-secret")
+KEY = TokenKey(1, b"csv-truth-secret-of-at-least-32-bytes")
 HEADER = "会员编号,手机号,姓名,会员等级,积分,身份证号,备注"
 
 

@@ -8,7 +8,7 @@ from cc_warehouse.sources.extract import day_chunks, extract_window
 from cc_warehouse.sources.http_client import PlatformClient
 
 SH = timezone(timedelta(hours=8))
-KEY = TokenKey(1, b"test-secret-not-real")
+KEY = TokenKey(1, b"test-secret-not-real-32-bytes-long")
 DAY1 = datetime(2026, 11, 14, tzinfo=SH)
 TOKEN_PREFIX = "tk1_"
 

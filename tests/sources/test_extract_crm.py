@@ -8,7 +8,7 @@ from cc_warehouse.privacy.tokens import TokenKey
 from cc_warehouse.sources.extract import MalformedExport, extract_crm_inbox
 from cc_warehouse.sources.registry import UnclassifiedFieldError
 
-KEY = TokenKey(1, b"test-secret-not-real")
+KEY = TokenKey(1, b"test-secret-not-real-32-bytes-long")
 HEADER = "会员编号,手机号,姓名,会员等级,积分,身份证号,备注"
 ROWS = ["M0001,13800138000,张三,金卡,１２３４,110101199003071233,电话13912345678",
         "M0002,13900139000,李四,普通,56,,"]

@@ -21,7 +21,7 @@ from cc_warehouse.sources.extract import decode_csv, extract_crm_inbox, extract_
 from cc_warehouse.sources.http_client import PlatformClient
 from cc_warehouse.sources.registry import load_registry
 
-KEY = TokenKey(1, b"integration-secret")
+KEY = TokenKey(1, b"integration-secret-at-least-32-bytes")
 SH = timezone(timedelta(hours=8))
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -114,3 +114,26 @@ def latest_runs(raw_db: Path | str, n: int = 20) -> list[dict[str, Any]]:
         for column in ("input_files", "row_counts", "dbt_results"):
             record[column] = json.loads(record[column]) if record[column] else None
     return records
+
+
+PRIVACY_AUDIT_DDL = """
+create table if not exists privacy_audit (
+    event varchar not null,
+    subject_token varchar,
+    detail json,
+    recorded_at timestamptz not null
+)
+"""
+
+
+def record_privacy_event(raw_db: Path | str, *, event: str, detail: Mapping[str, int],
+                         subject_token: str | None = None, recorded_at: datetime | None = None) -> None:
+    """Append one privacy event (``retention_purge`` or ``deletion_request``) to ``privacy_audit``: counts by
+    layer only, and for a data subject only their token (tk<v>_…), never an identifier in clear."""
+    if subject_token is not None and not subject_token.startswith("tk"):
+        raise ValueError("privacy_audit takes a token, never a clear identifier")
+    counts = {str(key): int(value) for key, value in detail.items()}
+    with connect_with_retry(raw_db) as con:
+        con.execute(PRIVACY_AUDIT_DDL)
+        con.execute("insert into privacy_audit values (?, ?, ?, ?)",
+                    [event, subject_token, json.dumps(counts), recorded_at or datetime.now().astimezone()])

@@ -32,6 +32,7 @@ from cc_warehouse.landing.files import (
     receipts_dir,
     relative_name,
 )
+from cc_warehouse.privacy.deletion import drop_tombstoned
 from cc_warehouse.sources.registry import load_registry
 from cc_warehouse.faults import fault_point
 
@@ -142,6 +143,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     """, {"file": file_name, "sha": landed.sha256, "partition": landed.partition,
           "start": landed.interval_start.isoformat(), "end": landed.interval_end.isoformat(),
           "run_id": run_id, "stamp": stamp})
+    tombstoned = drop_tombstoned(con, table)  # PIPL art. 47: a deleted person never comes back with an old file
     con.execute("""
         insert into quarantine
         select $source, $entity, $partition, $file, line_number, reason, left(line, $chars), $run_id,
@@ -154,7 +156,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
                          [landed.partition]).fetchone()[0]
     quarantined = con.execute("select count(*) from quarantine where _partition = ?",
                               [landed.partition]).fetchone()[0]
-    if received != loaded + quarantined:
+    if received != loaded + quarantined + tombstoned:
         raise LoadError(f"{file_name}: received {received} != loaded {loaded} + quarantined {quarantined}")
     con.execute("insert into load_audit values (?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ)",
                 [file_name, landed.sha256, landed.partition, received, loaded, quarantined, run_id, stamp])

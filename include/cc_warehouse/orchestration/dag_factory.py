@@ -201,7 +201,8 @@ def write_reports(**context) -> dict:
     published = ti.xcom_pull(task_ids="publish_warehouse")
     try:
         return transform.write_reports(run_id=context["run_id"], gate_results=gate.get("results_path"),
-                                       dbt_results=built.get("results"), published=published)
+                                       dbt_results=built.get("results"), published=published,
+                                       as_of=context.get("data_interval_end"))
     except transform.NotPublished as not_published:  # reports are written; the run must still fail
         raise AirflowFailException(str(not_published)) from None
 
@@ -256,3 +257,35 @@ def build_retention_dag():
         purge_expired.override(pool=RAW_DB_POOL)()
 
     return retention_dag()
+
+
+@task
+def delete_subject_task(**context) -> dict:
+    from cc_warehouse.orchestration import transform
+
+    params = context["params"]
+    return transform.delete_subject_request(token=params.get("token") or None,
+                                            member_id=params.get("member_id") or None)
+
+
+def build_deletion_dag():
+    """Deletion requests (PIPL art. 47), triggered by hand with a token or a CRM member id. A phone number
+    is never put in a DAG run's conf (Airflow keeps conf in its database): turn it into a token with
+    ``python -m cc_warehouse.privacy.deletion --phone …`` (which also runs the deletion itself)."""
+
+    @dag(
+        dag_id="privacy_deletion_request",
+        description="Remove a data subject (token or member id) from landing, raw, build and published file.",
+        schedule=None,
+        start_date=START_DATE,
+        catchup=False,
+        max_active_runs=1,
+        default_args=DEFAULT_ARGS,
+        tags=["privacy"],
+        params={"token": Param("", type="string", description="tk<v>_<32 hex> of the data subject"),
+                "member_id": Param("", type="string", description="CRM member id")},
+    )
+    def deletion_dag():
+        delete_subject_task.override(pool=RAW_DB_POOL)()
+
+    return deletion_dag()

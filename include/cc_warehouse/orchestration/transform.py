@@ -10,8 +10,9 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from cc_warehouse.config import settings
+from cc_warehouse.config import LOCAL_TZ, settings
 from cc_warehouse.faults import ENV as FAULT_ENV
 from cc_warehouse.faults import fault_point
 
@@ -76,7 +77,8 @@ def quality_gate(*, build_db: str, run_id: str) -> dict:
 
     cfg = settings()
     result = run_gate(Path(build_db), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
-                      work_dir=cfg.gx_dir, raw_db=cfg.raw_db)
+                      work_dir=cfg.gx_dir, raw_db=cfg.raw_db, file_roots=gate_file_roots(),
+                      names_only=("inbox",))
     fault_point("mid_gate")
     return {"success": result.success, "results_path": str(result.results_path),
             "data_docs_index": str(result.data_docs_index), "run_id": result.run_id,
@@ -91,6 +93,16 @@ def assert_gate_passed(gate: dict) -> None:
         raise GateFailed(describe_failure(gate["run_id"], gate["failures"], gate["results_path"]))
 
 
+def gate_file_roots() -> dict[str, Path]:
+    """Folders the gate scans for personal data besides the tables: landing files and receipts, inbox file
+    names, dbt logs and target files, and the Airflow task logs (the embedded home's and the demo's)."""
+    cfg = settings()
+    airflow_home = Path(os.environ.get("AIRFLOW_HOME", cfg.var / "airflow"))
+    return {"landing": cfg.landing_dir, "inbox": cfg.inbox_dir, "dbt_logs": cfg.dbt_log_dir,
+            "dbt_target": cfg.dbt_target_dir, "airflow_logs": airflow_home / "logs",
+            "run_logs": cfg.var / "logs"}
+
+
 def publish_warehouse(*, build_db: str) -> dict:
     """Replace the analyst-facing file atomically with the validated build's marts."""
     from cc_warehouse.publish.warehouse import publish
@@ -102,11 +114,12 @@ def publish_warehouse(*, build_db: str) -> dict:
 
 
 def write_reports(*, run_id: str, gate_results: str | None = None, dbt_results: list[dict] | None = None,
-                  published: dict | None = None) -> dict:
+                  published: dict | None = None, as_of: datetime | date | None = None) -> dict:
     """Run summary, privacy report and the run audit; then fail if this run's gate did not pass.
 
     ``gate_results`` is the path of the gate's verdict as ``quality_gate`` returned it (None when the gate
-    did not run)."""
+    did not run). ``as_of`` (the run's data interval end) is the clock the retention figures use: the same one
+    the retention DAG purges by, so "overdue" means overdue for the pipeline, not for the wall clock."""
     from cc_warehouse.audit.log import record_run
     from cc_warehouse.reports.privacy_report import write_privacy_report
     from cc_warehouse.reports.run_summary import write_run_summary
@@ -118,8 +131,9 @@ def write_reports(*, run_id: str, gate_results: str | None = None, dbt_results: 
     summary = write_run_summary(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
                                 gate_json=gate_path if gate else None, reports_dir=cfg.reports_dir,
                                 run_id=run_id)
+    day = as_of.astimezone(ZoneInfo(LOCAL_TZ)).date() if isinstance(as_of, datetime) else as_of
     privacy = write_privacy_report(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
-                                   landing_dir=cfg.landing_dir, reports_dir=cfg.reports_dir)
+                                   landing_dir=cfg.landing_dir, reports_dir=cfg.reports_dir, as_of=day)
     gate_success = bool(gate and gate.get("success"))
     published_rows = (published or {}).get("tables", {})
     now = datetime.now().astimezone()
@@ -143,7 +157,7 @@ def purge_expired(*, as_of: datetime | date, run_id: str | None = None) -> dict:
     from cc_warehouse.retention.purge import purge
 
     cfg = settings()
-    day = as_of.date() if isinstance(as_of, datetime) else as_of
+    day = as_of.astimezone(ZoneInfo(LOCAL_TZ)).date() if isinstance(as_of, datetime) else as_of
     run_id = run_id or f"purge__{day.isoformat()}"
     now = datetime.now().astimezone()
 
@@ -153,7 +167,8 @@ def purge_expired(*, as_of: datetime | date, run_id: str | None = None) -> dict:
                    status=status)
 
     try:
-        result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir)
+        result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir, build_dir=cfg.build_dir,
+                       keep_build=cfg.build_db)
     except BaseException:
         audit("failed")
         raise
@@ -162,4 +177,19 @@ def purge_expired(*, as_of: datetime | date, run_id: str | None = None) -> dict:
              result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
     return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,
             "files_removed": result.files_removed, "quarantine_rows_removed": result.quarantine_rows_removed,
+            "raw_rows_removed": result.raw_rows_removed, "build_files_removed": result.build_files_removed,
             "validation_results_removed": result.validation_results_removed}
+
+
+def delete_subject_request(*, token: str | None = None, member_id: str | None = None) -> dict:
+    """Task body of the deletion DAG: counts only in the result, the subject named by token."""
+    from cc_warehouse.privacy.deletion import delete_subject
+
+    if bool(token) == bool(member_id):
+        raise ValueError("give exactly one of token or member_id")
+    if token and not re.fullmatch(r"tk[0-9]+_[0-9a-f]{32}", token):
+        raise ValueError("token must look like tk<version>_<32 hex> (phones go through the CLI, never conf)")
+    cfg = settings()
+    result = delete_subject(token or member_id, landing_dir=cfg.landing_dir, raw_db=cfg.raw_db,
+                            build_dbs=[cfg.build_db], published_db=cfg.warehouse_db)
+    return {"subject_token": result.subject_token, "removed": dict(result.removed)}

@@ -1,8 +1,11 @@
-"""Keyed pseudonymous tokens: ``tk<version>_<32 hex>`` = HMAC-SHA256 of the normalised value.
+"""Keyed pseudonymous tokens: ``tk<version>_<32 hex>`` = HMAC-SHA256 of ``v<version>:<kind>:<value>``.
 
 Plain hashes of phone numbers are reversible by enumerating the ~7×10⁹ mobile numbers; an HMAC is not
 without the key. The key lives outside code and the warehouse (env or an Airflow Variable) and carries a
 version so that tokens made under different keys are distinguishable (see docs/privacy.md, rotation).
+The version is part of the HMAC input as well as the prefix, so two versions never give the same digest
+even if a secret were reused. Keys shorter than 32 bytes are refused. Inside Airflow the key is registered
+with the secrets masker, and the Variable's name contains ``secret`` so Airflow masks it on its own too.
 """
 
 from __future__ import annotations
@@ -19,14 +22,27 @@ TOKEN_PATTERN = r"^tk[0-9]+_[0-9a-f]{32}$"
 
 ENV_KEY = "CCWH_HMAC_KEY"
 ENV_KEY_VERSION = "CCWH_HMAC_KEY_VERSION"
-AIRFLOW_VARIABLE_KEY = "ccwh_hmac_key"
+AIRFLOW_VARIABLE_KEY = "ccwh_hmac_secret"  # "secret" is one of Airflow's sensitive keywords: masked in logs/UI
 AIRFLOW_VARIABLE_KEY_VERSION = "ccwh_hmac_key_version"
+ENV_ROTATION = "CCWH_KEY_ROTATION_IN_PROGRESS"
+"""Set to 1 while a documented key rotation re-tokenises (docs/privacy.md): only then may a token column
+hold two key versions without failing the gate."""
+MIN_SECRET_BYTES = 32
 
 _PHONE_KINDS = frozenset({"phone", "mobile", "tel", "telephone"})
 
 
 class MissingKeyError(RuntimeError):
     """No HMAC key configured: tokens cannot be made (there is deliberately no default key)."""
+
+
+class WeakKeyError(ValueError):
+    """The configured HMAC key is too short to resist guessing."""
+
+
+def rotation_in_progress() -> bool:
+    """True while a key rotation is declared in progress (env ``CCWH_KEY_ROTATION_IN_PROGRESS=1``)."""
+    return os.environ.get(ENV_ROTATION, "").strip().lower() in ("1", "true", "yes")
 
 
 _BLOCK = 64  # SHA-256 block size (RFC 2104)
@@ -45,6 +61,11 @@ class TokenKey:
             raise ValueError("token key version must be a positive integer")
         if not isinstance(self.secret, bytes) or not self.secret:
             raise ValueError("token key secret must be non-empty bytes")
+        if len(self.secret) < MIN_SECRET_BYTES:
+            raise WeakKeyError(
+                f"token key secret is {len(self.secret)} bytes; at least {MIN_SECRET_BYTES} are required "
+                "(generate one: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
         block = (hashlib.sha256(self.secret).digest() if len(self.secret) > _BLOCK else self.secret).ljust(
             _BLOCK, b"\0"
         )
@@ -74,7 +95,7 @@ def _airflow_variable(name: str) -> str | None:
 
 def load_key() -> TokenKey:
     """The current key from env ``CCWH_HMAC_KEY`` (+ ``CCWH_HMAC_KEY_VERSION``, default 1), else from the
-    Airflow Variables ``ccwh_hmac_key`` (+ ``ccwh_hmac_key_version``); raises ``MissingKeyError``."""
+    Airflow Variables ``ccwh_hmac_secret`` (+ ``ccwh_hmac_key_version``); raises ``MissingKeyError``."""
     secret = os.environ.get(ENV_KEY)
     version_text = os.environ.get(ENV_KEY_VERSION)
     if not secret:
@@ -86,11 +107,21 @@ def load_key() -> TokenKey:
             f"no HMAC key: set env {ENV_KEY} (and {ENV_KEY_VERSION}) or the Airflow Variable "
             f"{AIRFLOW_VARIABLE_KEY}; there is no default key"
         )
+    _mask(secret)
     try:
         version = int(version_text) if version_text else 1
     except ValueError:
         raise ValueError(f"{ENV_KEY_VERSION} must be a positive integer") from None
     return TokenKey(version=version, secret=secret.encode("utf-8"))
+
+
+def _mask(secret: str) -> None:
+    """Register the key with Airflow's secrets masker (task and supervisor logs), when Airflow is here."""
+    try:
+        from airflow.sdk.log import mask_secret
+    except Exception:  # not running with Airflow: nothing to register
+        return
+    mask_secret(secret, AIRFLOW_VARIABLE_KEY)
 
 
 def namespace(kind: str) -> str:
@@ -117,5 +148,5 @@ def tokenise(value: object, kind: str, key: TokenKey) -> str | None:
     text = normalise(value if isinstance(value, str) else str(value), kind)
     if not text:
         return None
-    digest = key.hmac_sha256(f"{namespace(kind)}:{text}".encode())
+    digest = key.hmac_sha256(f"v{key.version}:{namespace(kind)}:{text}".encode())
     return f"tk{key.version}_{digest.hex()[:32]}"

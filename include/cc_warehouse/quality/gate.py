@@ -21,7 +21,7 @@ from great_expectations.data_context import FileDataContext
 from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
 from cc_warehouse.duckdb_sql import quote_ident
-from cc_warehouse.quality import pii_scan, suites
+from cc_warehouse.quality import file_scan, pii_scan, suites
 
 log = logging.getLogger(__name__)
 
@@ -174,7 +174,7 @@ def _working_copy(expectations_dir: Path, work_dir: Path) -> Path:
 
 def run_gate(
     build_db: Path, *, reports_dir: Path, run_id: str, work_dir: Path, expectations_dir: Path | None = None,
-    raw_db: Path | None = None,
+    raw_db: Path | None = None, file_roots: dict[str, Path] | None = None, names_only: tuple[str, ...] = (),
 ) -> GateResult:
     """Validate ``build_db`` (opened read-only) and, when given, the PII rules on every raw table of
     ``raw_db`` (attached read-only, JSON leaves as columns); never raises for a failed expectation.
@@ -228,6 +228,8 @@ def run_gate(
                 summaries.append(_summarise(f"pii.{table}", table, result))
     finally:
         con.close()
+    for label, findings in file_scan.scan_roots(file_roots or {}, names_only).items():
+        summaries.append(_file_summary(context, label, findings, run))
 
     _build_data_docs(context, run_id, [summary["suite"] for summary in summaries if summary["evaluated"]])
     success = all(summary["success"] for summary in summaries)
@@ -257,6 +259,19 @@ def run_gate(
         len(failures),
     )
     return result
+
+
+def _file_summary(context: FileDataContext, label: str, findings: list, run: RunIdentifier) -> dict[str, Any]:
+    """One GX suite per scanned folder: a boolean per finding (a single False when the folder is clean)."""
+    check = pii_scan.FlagCheck(column=label, rule="file_content" if label not in ("inbox",) else "file_name",
+                               sql="")
+    frame = pd.DataFrame({check.flag: [True] * len(findings) or [False]})
+    result = _validate(context, suites.pii_suite(f"files.{label}", [check]), frame, run)
+    summary = _summarise(f"pii.files.{label}", f"files.{label}", result)
+    where = sorted({finding.file for finding in findings})[:10]  # file names only, never a value
+    for failure in summary["failed_expectations"]:
+        failure["column"] = where
+    return summary
 
 
 def _describe(failure: dict[str, Any]) -> str:

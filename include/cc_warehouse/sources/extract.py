@@ -241,6 +241,8 @@ def _take_into_processing(inbox: Path, pattern: str) -> list[Path]:
     processing = inbox / PROCESSING_DIR
     processing.mkdir(parents=True, exist_ok=True)
     for path in sorted(inbox.glob(pattern)):
+        if name_holds_personal_data(path.name):  # left in the inbox, never moved or named (see the caller)
+            continue
         target = processing / path.name
         if target.exists():  # same name still being processed (left by a crash): take that one first
             continue
@@ -273,7 +275,12 @@ def extract_crm_inbox(
     receipts = receipts_dir(landing_dir)
     landed = []
     refused: list[tuple[str, str]] = []
-    for path in _take_into_processing(Path(inbox_dir) / spec.file["inbox"], spec.file["pattern"]):
+    inbox = Path(inbox_dir) / spec.file["inbox"]
+    # A name that holds personal data would reach logs, receipts, raw and load_audit: such a file stays in
+    # the inbox for the operator to rename, known only by its content hash.
+    named = sorted(hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+                   for path in inbox.glob(spec.file["pattern"]) if name_holds_personal_data(path.name))
+    for path in _take_into_processing(inbox, spec.file["pattern"]):
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         version = f"{path.stem}-{sha[:8]}"
@@ -315,11 +322,31 @@ def extract_crm_inbox(
              len(records) - good, "dt": dt.isoformat(), "landed": landed[-1].path.name},
             ensure_ascii=False).encode("utf-8"))
         fault_point("after_receipt_before_unlink")
-        path.unlink()
+        if hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+            path.unlink()
         log.info("extracted %s %s: %d rows (%d rejected)", CRM_ENTITY, path.name, len(records),
                  len(records) - good)
+    if named:
+        message = (f"{len(named)} CRM inbox file(s) left in place: the file name holds personal data (a phone or "
+                   f"ID number); rename them without it. Files by content sha256 prefix: {', '.join(named)}")
+        if rejected is None:
+            raise InboxFileNameError(message)
+        refused.append((f"sha256:{','.join(named)}", message))
     if rejected is not None:
         rejected.extend(refused)
     elif refused:
         raise MalformedExport("; ".join(reason for _, reason in refused))
     return landed
+
+
+class InboxFileNameError(ValueError):
+    """An inbox file whose name holds personal data; the name itself is never repeated in the message."""
+
+
+def name_holds_personal_data(name: str) -> bool:
+    """True when a file name carries a phone, ID number, e-mail or contact id (detector or second net)."""
+    from cc_warehouse.privacy.detectors import find_pii
+    from cc_warehouse.quality.independent_check import suspicious
+
+    spaced = name.replace("_", " ")  # no "prefixed code" excuse in a file name: vip_<ID number> is an ID
+    return bool(find_pii(spaced)) or suspicious(spaced)

@@ -8,6 +8,7 @@ with it (tokens, masks, redaction) lives in ``privacy.treatment``.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,6 +44,7 @@ class FieldSpec:
     output: str | None = None
     decrypt: bool = False
     derive: str | None = None
+    identifier: str | None = None
     fields: dict[str, FieldSpec] | None = None
     items: dict[str, FieldSpec] | None = None
 
@@ -134,12 +136,23 @@ class Registry:
         token_pattern: str,
         retention_days: dict[str, int],
         entities: dict[str, EntitySpec],
+        identifier_types: dict[str, str] | None = None,
+        identifier_columns: dict[str, str] | None = None,
     ) -> None:
         self.path = path
+        self.identifier_types = dict(identifier_types or {})
+        self.role_mailboxes: frozenset[str] = frozenset()
+        self._identifier_columns = _identifier_columns(entities, identifier_columns or {})
         self.version = version
         self.token_pattern = token_pattern
         self.retention_days = retention_days
         self.entities = entities
+
+    def identifier_type(self, column: str) -> str | None:
+        """The identifier type of a warehouse column (raw leaf ``parent__field``, staging or mart name), or
+        None: typed identifiers get a shape check instead of the PII detectors."""
+        leaf = column.rsplit("__", 1)[-1]
+        return self._identifier_columns.get(leaf) or self._identifier_columns.get(_snake(leaf))
 
     @property
     def entity_names(self) -> list[str]:
@@ -159,6 +172,30 @@ class Registry:
         for name in names:
             _flatten(name, self.entities[name].fields, "", rows)
         return rows
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _snake(name: str) -> str:
+    return _CAMEL.sub("_", name).lower()
+
+
+def _identifier_columns(entities: dict[str, EntitySpec], aliases: dict[str, str]) -> dict[str, str]:
+    """Column name → identifier type: every typed field (as delivered and in snake_case) and the aliases."""
+    found: dict[str, str] = {}
+
+    def visit(fields: dict[str, FieldSpec]) -> None:
+        for spec in fields.values():
+            if spec.identifier:
+                found[spec.name] = found[_snake(spec.name)] = spec.identifier
+            visit(spec.fields or {})
+            visit(spec.items or {})
+
+    for entity in entities.values():
+        visit(entity.fields)
+    found.update(aliases)
+    return found
 
 
 def _flatten(entity: str, fields: dict[str, FieldSpec], prefix: str, rows: list[FieldRow]) -> None:
@@ -194,6 +231,7 @@ def _parse_fields(entity: str, raw: dict[str, Any], prefix: str) -> dict[str, Fi
             output=body.get("output"),
             decrypt=bool(body.get("decrypt", False)),
             derive=body.get("derive"),
+            identifier=body.get("identifier"),
             fields=_parse_fields(entity, body["fields"], path + ".") if "fields" in body else None,
             items=_parse_fields(entity, body["items"], path + "[].") if "items" in body else None,
         )
@@ -224,6 +262,8 @@ def _validate_field(entity: str, path: str, spec: FieldSpec) -> None:
         fail("token needs kind and output")
     if spec.treatment == "coarsen" and not (spec.kind == "age_band" and spec.output):
         fail("coarsen supports kind age_band with an output")
+    if spec.identifier and spec.treatment != "keep":
+        fail("only a kept field can be an identifier")
     if spec.derive not in (None, "id_facts") or (spec.derive and spec.treatment != "token"):
         fail("derive supports only id_facts on a token field")
 
@@ -247,13 +287,22 @@ def _load(path: str) -> Registry:
             retention_days=body.get("retention_days"),
             headers=body.get("headers"),
         )
-    return Registry(
+    types = dict(raw.get("identifier_types") or {})
+    aliases = dict(raw.get("identifier_columns") or {})
+    registry = Registry(
         Path(path),
         int(raw.get("version", 1)),
         raw["token_pattern"],
         dict(raw.get("retention_days") or {}),
         entities,
+        types,
+        aliases,
     )
+    registry.role_mailboxes = frozenset(str(m).lower() for m in raw.get("role_mailboxes") or ())
+    unknown = sorted({kind for kind in registry._identifier_columns.values() if kind not in types})
+    if unknown:
+        raise ValueError(f"{path}: identifier types without a pattern in identifier_types: {unknown}")
+    return registry
 
 
 def load_registry(path: str | Path | None = None) -> Registry:

@@ -44,7 +44,11 @@ final as (
         cast(receipts.returned_at as timestamp) as event_at,
         cast({{ to_cn('receipts.returned_at') }} as timestamp) as event_at_cn,
         {{ cn_date('receipts.returned_at') }} as event_date,
-        cast(receipts.return_info_redacted as varchar) as return_info_redacted,
+        -- Minimised by design: the customs message (free text about a person's parcel) stays in the restricted
+        -- zone; the mart carries derived facts only.
+        cast(length(receipts.return_info_redacted) as bigint) as return_info_length,
+        coalesce(regexp_matches(receipts.return_info_redacted,
+            '\[(手机号|身份证号|邮箱|银行卡|微信号|QQ号|姓名|地址)\]'), false) as return_info_contact_removed,
         cast(declarations.customs_mode as varchar) as customs_mode,
         cast(declarations.customs_port_code as varchar) as customs_port_code,
         cast(receipts.loaded_at as timestamp with time zone) as source_loaded_at
