@@ -43,7 +43,8 @@ def test_clean_files_pass_and_leaks_are_found_without_values(tmp_path):
 def test_gate_fails_on_a_leak_in_files(make_build, expectations_dir, tmp_path):
     build = make_build()
     roots = _tree(tmp_path / "files", leak=True)
-    result = run_gate(build, reports_dir=tmp_path / "reports", run_id="files", expectations_dir=expectations_dir,
+    result = run_gate(build, reports_dir=tmp_path / "reports", run_id="files", work_dir=tmp_path / "gx",
+                      expectations_dir=expectations_dir,
                       file_roots=roots, names_only=("inbox",))
     assert not result.success
     failed = {s["suite"] for s in result.suites if not s["success"]}

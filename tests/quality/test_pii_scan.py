@@ -109,8 +109,9 @@ def test_gate_and_report_scan_agree_on_card_like_ids(con):
     from cc_warehouse.reports.pii_scan import scan_published_strings
 
     text = f"order {LUHN_ORDER_ID}"
-    flags = _flags(con, [(text, text)], "order_id varchar, remark varchar")
-    assert flags == {"order_id__clear_pii_violation": [False], "remark__clear_pii_violation": [True]}
+    flags = _flags(con, [(LUHN_ORDER_ID, text)], "order_id varchar, remark varchar")
+    assert not any(values[0] for flag, values in flags.items() if flag.startswith("order_id__")), flags
+    assert flags["remark__clear_pii_violation"] == [True]
     con.execute("create schema core")
     con.execute("create table core.t as select * from main.t")
     findings = {(f["column"], f["kind"]) for f in scan_published_strings(con)["findings"]}

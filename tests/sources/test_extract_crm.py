@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from cc_warehouse.privacy.tokens import TokenKey
 from cc_warehouse.sources.extract import MalformedExport, extract_crm_inbox
-from cc_warehouse.sources.registry import UnclassifiedFieldError
 
 KEY = TokenKey(1, b"test-secret-not-real-32-bytes-long")
 HEADER = "会员编号,手机号,姓名,会员等级,积分,身份证号,备注"
