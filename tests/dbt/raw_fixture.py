@@ -188,12 +188,75 @@ def douyin_orders() -> list[tuple[str, dict, str]]:
         PHONE_C,
         [_dy_line("6900000000000000041", "s1", 9900)],
     )
+    # Quota trap (METRICS §8.3): a cancelled ¥26,000 cross-border order of the same buyer must not use up the
+    # annual limit; a later paid, undeclared one is measured on goods + shipping (never tax-inclusive pay).
+    o5 = _dy_order(
+        "6900000000000000005",
+        4,
+        "2026-11-03 08:30:00",
+        "2026-11-03 09:00:00",
+        "2026-11-03 10:00:00",
+        PHONE_A,
+        [_dy_line("6900000000000000051", "s3", 2600000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=21,
+    )
+    o6 = dict(
+        _dy_order(
+            "6900000000000000006",
+            2,
+            "2026-11-04 08:00:00",
+            "2026-11-04 08:01:00",
+            "2026-11-04 08:01:00",
+            PHONE_A,
+            [_dy_line("6900000000000000061", "s3", 10000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+            biz=21,
+        ),
+        tax_amount=910,
+        pay_amount=10000 + 600 + 910,
+    )
+    # Unpaid cross-border order: outside the 三单 / customs population (O_payment) and the quota.
+    o7 = _dy_order(
+        "6900000000000000007",
+        1,
+        "2026-11-04 09:00:00",
+        None,
+        "2026-11-04 09:00:00",
+        PHONE_A,
+        [_dy_line("6900000000000000071", "s3", 10000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=21,
+    )
+    # Personal parcel (biz 23, CC): not CBEC, never 9610.
+    o8 = _dy_order(
+        "6900000000000000008",
+        2,
+        "2026-11-04 10:00:00",
+        "2026-11-04 10:01:00",
+        "2026-11-04 10:01:00",
+        PHONE_B,
+        [_dy_line("6900000000000000081", "s3", 10000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=23,
+    )
+    # Lines mixing channels: the first attributed line (a video) wins; the room gets no credit for it.
+    o9 = _dy_order(
+        "6900000000000000009",
+        3,
+        "2026-11-01 21:00:00",
+        "2026-11-01 21:01:00",
+        "2026-11-02 09:00:00",
+        PHONE_B,
+        [_dy_line("6900000000000000091", "s1", 9900, **video), _dy_line("6900000000000000092", "s2", 5000, **live)],
+    )
     return [
         ("6900000000000000001", o1_v1, "2026-11-01 21:00:00"),
         ("6900000000000000001", o1_v2, "2026-11-04 11:00:00"),
         ("6900000000000000002", o2, "2026-11-03 10:00:00"),
         ("6900000000000000003", o3, "2026-11-03 09:00:00"),
         ("6900000000000000004", o4, "2026-11-05 09:00:00"),
+        ("6900000000000000005", o5, "2026-11-03 11:00:00"),
+        ("6900000000000000006", o6, "2026-11-04 09:00:00"),
+        ("6900000000000000007", o7, "2026-11-04 10:00:00"),
+        ("6900000000000000008", o8, "2026-11-04 11:00:00"),
+        ("6900000000000000009", o9, "2026-11-02 10:00:00"),
     ]
 
 
@@ -264,7 +327,21 @@ def douyin_live_sessions() -> list[tuple[str, dict, str]]:
         orders=0,
         items_sold=0,
     )
+    # A self-broadcast room whose GMV is still pending at the last load: its views stay out of GPM.
+    pending = dict(
+        base,
+        room_id="7300000000000000003",
+        start_time="2026-11-07 19:00:00",
+        end_time="2026-11-07 21:00:00",
+        duration="02:00:00",
+        views="1w",
+        viewers="5000",
+        buyers=0,
+        orders=0,
+        items_sold=0,
+    )
     return [
+        ("7300000000000000003", pending, "2026-11-08 00:00:00"),
         ("7300000000000000001", base, "2026-11-02 00:00:00"),
         ("7300000000000000001", final, "2026-11-03 00:00:00"),
         ("7300000000000000002", other, "2026-11-04 00:00:00"),
@@ -325,6 +402,17 @@ def red_notes() -> list[tuple[str, dict, str]]:
             "ad_spend": '"1,234.00"',
         }
         rows.append((f"65a1b2c3d4e5f6a7b8c9d0e1|{day}", rec, f"{day} 23:59:59"))
+    # The brand's own RED account (var brand_account_ids): type brand, never a creator tier.
+    brand = dict(
+        rows[0][1],
+        note_id="65a1b2c3d4e5f6a7b8c9d0e2",
+        creator_id="red_brand_1",
+        creator_nickname="品牌官方薯",
+        creator_followers="2.0w",
+        cooperation_fee="-",
+        stat_date="2026-11-02",
+    )
+    rows.append(("65a1b2c3d4e5f6a7b8c9d0e2|2026-11-02", brand, "2026-11-02 23:59:59"))
     return rows
 
 
@@ -421,7 +509,24 @@ def red_orders() -> list[tuple[str, dict, str]]:
             "declare": None,
         },
     )
-    return [("P7000000000000001", o1, "2026-11-08 11:00:00"), ("P7000000000000002", o2, "2026-11-06 11:00:00")]
+    # A RED-note order from a buyer recruited on WeCom by a live room: credit stays with the note, never the room.
+    o3 = dict(
+        o2,
+        orderId="P7000000000000003",
+        orderStatus=7,
+        logisticsMode=1,
+        createdTime=unix_ms("2026-11-06 12:00:00"),
+        paidTime=unix_ms("2026-11-06 12:01:00"),
+        updateTime=unix_ms("2026-11-07 12:01:00"),
+        totalPayAmount=8800,
+        skuList=[dict(line, skuId="rs3", itemId="ri3", skuName="国产 洗面奶", skuQuantity=1, totalPaidAmount=8800)],
+        receiver=dict(o2["receiver"], receiver_phone_token=PHONE_A),
+    )
+    return [
+        ("P7000000000000001", o1, "2026-11-08 11:00:00"),
+        ("P7000000000000002", o2, "2026-11-06 11:00:00"),
+        ("P7000000000000003", o3, "2026-11-07 13:00:00"),
+    ]
 
 
 def customs_declarations() -> list[tuple[str, dict, str]]:
@@ -502,7 +607,8 @@ def logistics_events() -> list[tuple[str, dict, str]]:
     spec = (
         ("e1", "SF001", "6900000000000000003", "WAREHOUSE_OUT", "2026-11-03 15:00:00"),
         ("e2", "SF001", "6900000000000000003", "DELIVERED", "2026-11-05 10:02:00"),
-        ("e3", "EMS002", "P7000000000000001", "WAREHOUSE_OUT", "2026-11-02 20:00:00"),
+        ("e3", "EMS002", "P7000000000000001", "WAREHOUSE_OUT", "2026-11-02 10:20:00"),
+        ("e5", "EMS002", "P7000000000000001", "ARRIVED_PORT", "2026-11-02 10:50:00"),
         ("e4", "EMS002", "P7000000000000001", "DELIVERED", "2026-11-07 10:01:00"),
     )
     for event_id, waybill, order_no, code, at in spec:
