@@ -7,12 +7,13 @@ spec, never by running the project's SQL. Each test names the defect and the MET
 from __future__ import annotations
 
 from decimal import Decimal
+
 import duckdb
 import pytest
 
 from tests.dbt.published import doc_queries, publish_copy
 
-ROOM_1, ROOM_3 = "7300000000000000001", "7300000000000000003"
+ROOM_1 = "7300000000000000001"
 NOTE_1 = "65a1b2c3d4e5f6a7b8c9d0e1"
 VIDEO_1 = "7400000000000000001"
 
@@ -144,7 +145,8 @@ def test_defect6_documented_gpm_leaves_pending_rooms_out(fixture_build, tmp_path
 def test_defect7_funnel_stage_rates_follow_the_seed_order(con):
     """§3: click_rate = reads / exposures (NULL without exposures); conversion counts platform-path orders."""
     note = con.execute(
-        "select exposures, reads, click_rate, engagement_rate, product_click_rate from seeding.fct_seeding_funnel_daily "
+        "select exposures, reads, click_rate, engagement_rate, product_click_rate "
+        "from seeding.fct_seeding_funnel_daily "
         "where content_id = ? and date_day = date '2026-11-02'",
         [NOTE_1],
     ).fetchone()
@@ -184,4 +186,3 @@ def test_defect10_personal_parcels_are_cc_not_9610(con):
         "from fulfilment.fct_crossborder_shipments where order_id = '6900000000000000008'"
     ).fetchone()
     assert row == ("CC", None, None, None, None)
-
