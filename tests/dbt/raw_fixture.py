@@ -406,7 +406,7 @@ def red_notes() -> list[tuple[str, dict, str]]:
     brand = dict(
         rows[0][1],
         note_id="65a1b2c3d4e5f6a7b8c9d0e2",
-        creator_id="red_brand_1",
+        creator_id="5f00000000000000000000aa",
         creator_nickname="品牌官方薯",
         creator_followers="2.0w",
         cooperation_fee="-",

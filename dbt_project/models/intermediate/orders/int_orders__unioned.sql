@@ -1,6 +1,7 @@
 -- Douyin and RED shop orders in one shape: status names, paid flag, discounts split by payer, customer key.
 -- Paid = a pay time and a status that is neither unpaid nor cancelled/closed (orders returned by customs
--- are closed). Orders whose id is not a clean platform id (e.g. Excel-mangled '4.78132E+18') are dropped.
+-- are closed). customs_mode_hint: 1210 bonded, 9610 direct mail, CC personal parcel (METRICS.md §8.1: CC is
+-- not CBEC and never 9610). Orders whose id is not a clean platform id (e.g. Excel-mangled '4.78132E+18') are dropped.
 with
 
 douyin_orders as (
@@ -35,7 +36,7 @@ douyin as (
         promotion_talent_amount_fen as discount_creator_fen,
         tax_amount_fen,
         is_cross_border,
-        case biz_code when 21 then '1210' when 22 then '9610' when 23 then '9610' end as customs_mode_hint,
+        case biz_code when 21 then '1210' when 22 then '9610' when 23 then 'CC' end as customs_mode_hint,
         receiver_province,
         receiver_city,
         payment_no_token,
@@ -69,7 +70,7 @@ red as (
         cast(0 as bigint) as discount_creator_fen,
         cast(null as bigint) as tax_amount_fen,
         is_cross_border,
-        case logistics_mode_code when 2 then '1210' when 3 then '9610' when 4 then '9610' end as customs_mode_hint,
+        case logistics_mode_code when 2 then '1210' when 3 then '9610' when 4 then 'CC' end as customs_mode_hint,
         receiver_province,
         receiver_city,
         cast(null as varchar) as payment_no_token,

@@ -6,8 +6,9 @@
 ) }}
 -- One row per Douyin live session. Ratios are recomputed from numerators and denominators (never
 -- averaged): GPM = GMV / views x 1000, conversion = buyers / viewers. Platform-reported GMV
--- ("数据将于第二天更新" until T+1 -> is_gmv_pending) is reconciled against the paid Douyin orders with
--- any line in the room. Incremental: sessions re-extracted or with newly loaded room orders are rebuilt.
+-- ("数据将于第二天更新" until T+1 -> is_gmv_pending) is reconciled against the paid orders whose
+-- attributed_live_session_id is the room (METRICS.md §1.7 / §4.2: never "any line in the room", so the
+-- rooms' attributed GMV sums to douyin_live GMV). Incremental: sessions re-extracted or with newly loaded room orders are rebuilt.
 with
 
 sessions as (
@@ -16,15 +17,14 @@ sessions as (
 
 room_order_pairs as (
     select
-        lines.room_id,
+        attributed.attributed_live_session_id as room_id,
         orders.order_id,
-        any_value(orders.customer_id) as customer_id,
-        any_value(orders.pay_amount_fen) as pay_amount_fen,
-        max(greatest(lines.source_loaded_at, orders.loaded_at)) as loaded_at
-    from {{ ref('int_order_lines__unioned') }} as lines
-    inner join {{ ref('int_orders__unioned') }} as orders on lines.order_id = orders.order_id
-    where orders.is_paid and orders.platform = 'douyin' and lines.room_id is not null
-    group by lines.room_id, orders.order_id
+        orders.customer_id,
+        orders.pay_amount_fen,
+        orders.loaded_at
+    from {{ ref('int_orders__attributed') }} as attributed
+    inner join {{ ref('int_orders__unioned') }} as orders on attributed.order_id = orders.order_id
+    where orders.is_paid and attributed.attributed_live_session_id is not null
 ),
 
 room_orders as (
@@ -92,6 +92,7 @@ final as (
         cast(ad_spend as decimal(18, 2)) as ad_spend,
         cast(is_gmv_pending as boolean) as is_gmv_pending,
         {{ safe_ratio('gmv * 1000', 'views') }} as gpm,
+        {{ safe_ratio('gmv', 'viewers') }} as uv_value,
         {{ safe_ratio('buyers', 'viewers') }} as conversion_rate,
         {{ safe_ratio('comments + shares', 'views') }} as engagement_rate,
         {{ safe_ratio('gmv', 'buyers') }} as average_order_value_per_buyer,
