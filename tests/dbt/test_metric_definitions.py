@@ -187,3 +187,16 @@ def test_defect10_personal_parcels_are_cc_not_9610(con):
         "from fulfilment.fct_crossborder_shipments where order_id = '6900000000000000008'"
     ).fetchone()
     assert row == ("CC", None, None, None, None)
+
+
+def test_defect5_customs_returned_orders_are_not_paid_and_use_no_quota(con):
+    """§1.4 / §8.3 / §8.6: a CEB622 700 order leaves O_paid, uses no quota and is never an SLA breach."""
+    is_paid = con.execute(
+        "select is_paid from conversion.fct_orders where order_id = '6900000000000000010'"
+    ).fetchone()[0]
+    assert is_paid is False
+    row = con.execute(
+        "select is_returned, is_quota_order, buyer_year_to_date_amount, is_sla_breached "
+        "from fulfilment.fct_crossborder_shipments where order_id = '6900000000000000010'"
+    ).fetchone()
+    assert row == (True, False, None, None)

@@ -43,7 +43,8 @@ receipt_milestones as (
         min(returned_at) filter (where return_status = 120) as entered_at,
         min(returned_at) filter (where return_status = 399) as cleared_at,
         min(returned_at) filter (where return_status = 800) as released_at,
-        coalesce(bool_or(return_status in (100, 700)), false) as is_returned,
+        coalesce(bool_or(return_status = 700), false) as has_customs_return,
+        coalesce(bool_or(return_status = 800), false) as has_release,
         coalesce(bool_or(return_status = 500), false) as had_inspection,
         coalesce(bool_or(return_status between 501 and 503 or return_status = 599), false) as was_detained,
         coalesce(bool_or(return_status < 0 or return_status = 4), false) as had_declaration_error,
@@ -106,7 +107,13 @@ joined as (
         event_milestones.warehouse_out_at,
         event_milestones.arrived_at,
         event_milestones.delivered_at,
-        coalesce(receipt_milestones.is_returned, false) as is_returned,
+        -- outcome (METRICS.md §8.2): released if any 800; else returned if any 700, or the latest receipt is
+        -- 100 (rejected) and the order is cancelled / closed
+        not coalesce(receipt_milestones.has_release, false)
+            and (
+                coalesce(receipt_milestones.has_customs_return, false)
+                or (receipt_milestones.latest_customs_status = 100 and crossborder_orders.order_status = 'cancelled')
+            ) as is_returned,
         coalesce(receipt_milestones.had_inspection, false) as had_inspection,
         coalesce(receipt_milestones.was_detained, false) as was_detained,
         coalesce(receipt_milestones.had_declaration_error, false) as had_declaration_error,
