@@ -169,15 +169,19 @@ def douyin_orders() -> list[tuple[str, dict, str]]:
         [_dy_line("6900000000000000021", "s1", 9900, **video), _dy_line("6900000000000000022", "s2", 19900)],
     )
     line3 = _dy_line("6900000000000000031", "s3", 39900, is_cross_border=True, product_name="澳洲 婴儿奶粉")
-    o3 = _dy_order(
-        "6900000000000000003",
-        2,
-        "2026-11-03 08:00:00",
-        "2026-11-03 08:02:00",
-        "2026-11-03 08:02:00",
-        PHONE_A,
-        [line3],
-        biz=21,
+    o3 = dict(
+        _dy_order(
+            "6900000000000000003",
+            2,
+            "2026-11-03 08:00:00",
+            "2026-11-03 08:02:00",
+            "2026-11-03 08:02:00",
+            PHONE_A,
+            [line3],
+            biz=21,
+        ),
+        tax_amount=3631,
+        pay_amount=39900 + 600 + 3631,
     )
     o4 = _dy_order(
         "6900000000000000004",
@@ -564,9 +568,9 @@ def customs_declarations() -> list[tuple[str, dict, str]]:
         "buyer_id_age_band": "25-34",
         "buyer_phone_token": PHONE_A,
         "payer_id_token": tok(300),
-        "totalPrice": "405.00",
+        "totalPrice": "399.00",
         "freight": "6.00",
-        "taxTotal": "36.86",
+        "taxTotal": "36.31",
         "currency": "142",
         "grossWeight": "1.2",
     }

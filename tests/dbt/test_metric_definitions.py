@@ -116,8 +116,8 @@ def test_defect5_quota_counts_only_paid_orders_on_one_basis(con):
         ).fetchall()
     )
     assert "6900000000000000007" not in rows  # unpaid: not in the customs population
-    assert rows["6900000000000000003"] == (Decimal("411.00"), Decimal("411.00"), False)
-    assert rows["6900000000000000006"] == (Decimal("106.00"), Decimal("517.00"), False)
+    assert rows["6900000000000000003"] == (Decimal("405.00"), Decimal("405.00"), False)
+    assert rows["6900000000000000006"] == (Decimal("106.00"), Decimal("511.00"), False)
     assert rows["6900000000000000005"][1:] == (None, None)  # cancelled: not a quota order
 
 
@@ -127,7 +127,9 @@ def test_defect5_undeclared_orders_are_not_declared_not_mismatched(con):
         con.execute("select order_id, three_document_match_status from fulfilment.fct_crossborder_shipments").fetchall()
     )
     assert rows["6900000000000000006"] == "not_declared"
-    assert rows["6900000000000000003"] == "matched"
+    assert rows["6900000000000000003"] == "matched"  # 399 + 6 + 36.31 = pay 441.31, buyer = payer
+    assert rows["6900000000000000010"] == "amount_mismatch"  # 300 + 6 + 27.85 = 333.85 vs pay 306.00
+    assert rows["P7000000000000001"] == "missing_payment"
 
 
 def test_defect6_documented_gpm_leaves_pending_rooms_out(fixture_build, tmp_path):

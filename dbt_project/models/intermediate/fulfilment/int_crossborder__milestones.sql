@@ -66,6 +66,16 @@ event_milestones as (
     group by order_id
 ),
 
+waybill_check as (
+    select
+        events.order_id,
+        bool_or(declarations.waybill_no is null or events.waybill_no <> declarations.waybill_no) as has_other_waybill
+    from events
+    inner join declarations on events.order_id = declarations.order_id
+    where nullif(events.waybill_no, '') is not null
+    group by events.order_id
+),
+
 as_of as (
     select greatest(
         (select max(returned_at) from receipts),
@@ -88,6 +98,10 @@ joined as (
         crossborder_orders.payment_no_token as order_payment_no_token,
         declarations.order_id is not null as is_declared,
         declarations.order_doc_at,
+        declarations.total_price + coalesce(declarations.freight, 0) + coalesce(declarations.tax_total, 0)
+            as declared_pay_amount,
+        crossborder_orders.pay_amount_fen,
+        coalesce(waybill_check.has_other_waybill, false) as has_other_waybill,
         declarations.payment_doc_at,
         declarations.waybill_doc_at,
         coalesce(declarations.total_price, {{ fen_to_yuan('crossborder_orders.pay_amount_fen') }}) as declared_amount,
@@ -126,6 +140,7 @@ joined as (
     left join receipt_milestones on crossborder_orders.order_id = receipt_milestones.order_id
     left join event_milestones on crossborder_orders.order_id = event_milestones.order_id
     left join line_totals on crossborder_orders.order_id = line_totals.order_id
+    left join waybill_check on crossborder_orders.order_id = waybill_check.order_id
 ),
 
 final as (
@@ -136,8 +151,13 @@ final as (
             when order_doc_at is null then 'missing_order'
             when payment_doc_at is null then 'missing_payment'
             when waybill_doc_at is null then 'missing_waybill'
+            -- METRICS.md §8.4, first failing check wins
+            when buyer_id_token is null or payer_id_token is null or buyer_id_token <> payer_id_token
+                then 'payer_mismatch'
             when declared_payment_no_token is not null and order_payment_no_token is not null
-                and declared_payment_no_token <> order_payment_no_token then 'payment_mismatch'
+                and declared_payment_no_token <> order_payment_no_token then 'payment_no_mismatch'
+            when cast(round(declared_pay_amount * 100) as bigint) <> pay_amount_fen then 'amount_mismatch'
+            when has_other_waybill then 'waybill_mismatch'
             else 'matched'
         end as three_document_match_status,
         buyer_id_token is not null and buyer_id_token = payer_id_token as is_buyer_payer_match,
