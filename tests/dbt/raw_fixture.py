@@ -50,7 +50,7 @@ def compact(text: str) -> str:
     return _cn(text).strftime("%Y%m%d%H%M%S")
 
 
-PHONE_A, PHONE_B, PHONE_C = tok(1), tok(2), tok(3)
+PHONE_A, PHONE_B, PHONE_C, PHONE_D, PHONE_E = tok(1), tok(2), tok(3), tok(4), tok(5)
 
 
 def _dy_line(line_id: str, sku: str, pay: int, **attribution: object) -> dict:
@@ -261,7 +261,22 @@ def douyin_orders() -> list[tuple[str, dict, str]]:
         [_dy_line("6900000000000000101", "s3", 30000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
         biz=21,
     )
+    # Repurchase history (METRICS.md §6.1): PHONE_D (CRM member since 2020, pre-history) enters 09-01; the
+    # 09-10 repeat is fully refunded (not O_valid), the 10-20 one is 49 days later. PHONE_E (public at entry)
+    # enters 09-05, repeats 09-20 and orders again 10-03 after becoming a WeCom contact on 10-01.
+    history = []
+    for order_id, phone, at in (
+        ("6910000000000000001", PHONE_D, "2026-09-01 10:00:00"),
+        ("6910000000000000002", PHONE_D, "2026-09-10 10:00:00"),
+        ("6910000000000000003", PHONE_D, "2026-10-20 10:00:00"),
+        ("6910000000000000004", PHONE_E, "2026-09-05 10:00:00"),
+        ("6910000000000000005", PHONE_E, "2026-09-20 10:00:00"),
+        ("6910000000000000006", PHONE_E, "2026-10-03 10:00:00"),
+    ):
+        record = _dy_order(order_id, 5, at, at, at, phone, [_dy_line(order_id[:-1] + "9" + order_id[-1], "s1", 9900)])
+        history.append((order_id, record, at))
     return [
+        *history,
         ("6900000000000000010", o10, "2026-11-01 09:00:00"),
         ("6900000000000000001", o1_v1, "2026-11-01 21:00:00"),
         ("6900000000000000001", o1_v2, "2026-11-04 11:00:00"),
@@ -292,7 +307,18 @@ def douyin_refunds() -> list[tuple[str, dict, str]]:
     done = dict(
         r, aftersale_status=12, update_time=unix_s("2026-11-06 09:00:00"), refund_time=unix_s("2026-11-06 09:00:00")
     )
-    return [("r1", r, "2026-11-04 10:00:00"), ("r1", done, "2026-11-06 10:00:00")]
+    # Full refund of PHONE_D's 09-10 repeat order: goods 99.00 refunded, shipping kept.
+    full = dict(
+        done,
+        aftersale_id="r2",
+        order_id="6910000000000000002",
+        sku_order_id="6910000000000000092",
+        refund_amount=9900,
+        apply_time=unix_s("2026-09-12 09:00:00"),
+        update_time=unix_s("2026-09-13 09:00:00"),
+        refund_time=unix_s("2026-09-13 09:00:00"),
+    )
+    return [("r1", r, "2026-11-04 10:00:00"), ("r1", done, "2026-11-06 10:00:00"), ("r2", full, "2026-09-13 10:00:00")]
 
 
 def douyin_live_sessions() -> list[tuple[str, dict, str]]:
@@ -687,7 +713,20 @@ def wecom_contacts() -> list[tuple[str, dict, str]]:
             "state": "live_7300000000000000001",
         },
     }
-    return [(tok(600), rec, "2026-11-08 00:00:00"), (tok(601), rec2, "2026-11-08 00:00:00")]
+    rec3 = {
+        "external_contact": {"external_user_token": tok(602), "type": 1, "unionid_token": None},
+        "follow_info": dict(
+            rec2["follow_info"],
+            createtime=unix_s("2026-10-01 07:00:00"),
+            remark_mobile_tokens=[PHONE_E],
+            state="",
+        ),
+    }
+    return [
+        (tok(600), rec, "2026-11-08 00:00:00"),
+        (tok(601), rec2, "2026-11-08 00:00:00"),
+        (tok(602), rec3, "2026-11-08 00:00:00"),
+    ]
 
 
 def wecom_group_chats() -> list[tuple[str, dict, str]]:
@@ -729,7 +768,12 @@ def crm_members() -> list[tuple[str, dict, str]]:
         external_user_token=tok(601),
         joined_at="2026-10-20 08:00:00",
     )
-    return [("M001", rec, "2026-11-08 00:00:00"), ("M002", rec2, "2026-11-08 00:00:00")]
+    rec3 = dict(rec, member_id="M003", mobile_token=PHONE_D, external_user_token=None, joined_at="2020-05-01 10:00:00")
+    return [
+        ("M001", rec, "2026-11-08 00:00:00"),
+        ("M002", rec2, "2026-11-08 00:00:00"),
+        ("M003", rec3, "2026-11-08 00:00:00"),
+    ]
 
 
 BUILDERS = {name: globals()[name] for name in TABLES}

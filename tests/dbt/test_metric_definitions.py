@@ -202,3 +202,46 @@ def test_defect5_customs_returned_orders_are_not_paid_and_use_no_quota(con):
         "from fulfilment.fct_crossborder_shipments where order_id = '6900000000000000010'"
     ).fetchone()
     assert row == (True, False, None, None)
+
+
+PHONE_D, PHONE_E = "tk1_" + "0" * 31 + "4", "tk1_" + "0" * 31 + "5"
+
+
+def test_defect8_domain_is_taken_at_order_time(con):
+    """§1.8: PHONE_E was public at its September orders and private (WeCom 10-01) at its 10-03 order."""
+    rows = dict(
+        con.execute(
+            "select order_id, customer_domain from conversion.fct_orders where customer_id = ?", [PHONE_E]
+        ).fetchall()
+    )
+    assert rows == {
+        "6910000000000000004": "public",
+        "6910000000000000005": "public",
+        "6910000000000000006": "private",
+    }
+
+
+def test_defect9_10_repurchase_uses_valid_repeats_and_maturity(con):
+    """§6.1: watermark 2026-11-06 12:01; D and E are 30-day mature, nobody is 90-day mature.
+
+    D's only repeat within 30 days is fully refunded, so D did not repurchase; E repeated after 15 days.
+    """
+    refunded = con.execute(
+        "select is_fully_refunded from conversion.fct_orders where order_id = '6910000000000000002'"
+    ).fetchone()[0]
+    assert refunded is True  # §1.4: refund 99.00 >= goods 99.00 (shipping left out of the comparison)
+    rows = dict(
+        con.execute(
+            "select customer_id, (domain_at_entry, is_pre_history, is_mature_30d, repurchased_30d, "
+            "is_mature_90d, repurchased_90d) from repurchase.fct_customer_repurchase"
+        ).fetchall()
+    )
+    assert rows[PHONE_D] == ("private", True, True, 0, False, None)
+    assert rows[PHONE_E] == ("public", False, True, 1, False, None)
+    mature = [r for r in rows.values() if r[2]]
+    assert len(mature) == 2
+    rate = con.execute(
+        "select sum(repurchased_30d) / sum(case when is_mature_30d then 1 else 0 end), "
+        "sum(repurchased_90d) from repurchase.fct_customer_repurchase"
+    ).fetchone()
+    assert rate == (0.5, None)
