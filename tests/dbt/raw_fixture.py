@@ -312,7 +312,7 @@ def douyin_refunds() -> list[tuple[str, dict, str]]:
         done,
         aftersale_id="r2",
         order_id="6910000000000000002",
-        sku_order_id="6910000000000000092",
+        sku_order_id="69100000000000000092",
         refund_amount=9900,
         apply_time=unix_s("2026-09-12 09:00:00"),
         update_time=unix_s("2026-09-13 09:00:00"),

@@ -24,6 +24,7 @@ GRAINS = {
         "is_private_domain",
     ],
     "repurchase.fct_customer_lifecycle_monthly": ["customer_id", "month_start"],
+    "repurchase.fct_customer_repurchase": ["customer_id"],
     "fulfilment.fct_crossborder_shipments": ["order_id"],
     "fulfilment.fct_customs_events": ["customs_event_id"],
 }
