@@ -7,6 +7,7 @@ spec, never by running the project's SQL. Each test names the defect and the MET
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -245,3 +246,66 @@ def test_defect9_10_repurchase_uses_valid_repeats_and_maturity(con):
         "sum(repurchased_90d) from repurchase.fct_customer_repurchase"
     ).fetchone()
     assert rate == (0.5, None)
+
+
+def test_governed_repurchase_rate_90d_and_30d_by_domain_and_month(fixture_build, tmp_path):
+    """Issue 8 governed metrics: MetricFlow answers repurchase rates by domain at entry and entry month.
+
+    Hand truth (fixture): September 2026 entries are D (private, no valid repeat within 30 days) and E (public,
+    repeat after 15 days); nobody is 90-day mature, so the 90-day rate has an empty denominator (NULL).
+    """
+    import csv
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.dbt.conftest import PROJECT_DIR
+
+    # mf reads <project>/target/semantic_manifest.json: parse a private copy of the project.
+    project = Path(shutil.copytree(PROJECT_DIR, tmp_path / "project", ignore=shutil.ignore_patterns("target", "logs")))
+    build = shutil.copy(fixture_build.build_db, tmp_path / "build.duckdb")
+    env = {
+        **os.environ,
+        "CCWH_RAW_DB": str(fixture_build.raw_db),
+        "CCWH_BUILD_DB": str(build),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = Path(sys.executable).with_name("dbt")
+    parsed = subprocess.run(
+        [str(dbt), "parse", "--project-dir", str(project), "--profiles-dir", str(project)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert parsed.returncode == 0, parsed.stdout[-2000:]
+    out = tmp_path / "rates.csv"
+    mf = Path(sys.executable).with_name("mf")
+    result = subprocess.run(
+        [
+            str(mf),
+            "query",
+            "--metrics",
+            "repurchase_rate_30d,repurchase_rate_90d,mature_customers_30d",
+            "--group-by",
+            "customer__domain_at_entry,metric_time__month",
+            "--csv",
+            str(out),
+        ],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    september = {r["customer__domain_at_entry"]: r for r in rows if r["metric_time__month"].startswith("2026-09-01")}
+    assert float(september["private"]["repurchase_rate_30d"]) == 0.0
+    assert float(september["public"]["repurchase_rate_30d"]) == 1.0
+    assert all(r["repurchase_rate_90d"] in ("", "None") for r in rows)
