@@ -309,3 +309,25 @@ def test_governed_repurchase_rate_90d_and_30d_by_domain_and_month(fixture_build,
     assert float(september["private"]["repurchase_rate_30d"]) == 0.0
     assert float(september["public"]["repurchase_rate_30d"]) == 1.0
     assert all(r["repurchase_rate_90d"] in ("", "None") for r in rows)
+
+
+def test_defect10_pre_history_customers_are_never_new(con):
+    """§6.7: D joined the CRM in 2020 (before order_history_start_date): September 2026 is not `new` for D."""
+    layers = dict(
+        con.execute(
+            "select customer_id, lifecycle_layer from repurchase.fct_customer_lifecycle_monthly "
+            "where month_start = date '2026-09-01' and customer_id in (?, ?)",
+            [PHONE_D, PHONE_E],
+        ).fetchall()
+    )
+    assert layers[PHONE_E] == "new"
+    assert layers[PHONE_D] == "active"  # recency 20 days at the 09-30 evaluation, 2 orders, net revenue 111.00
+
+
+def test_defect9_red_import_tax_is_derived(con):
+    """§1.5: RED tax = pay_amount - goods_amount - shipping_fee, never NULL for a RED order."""
+    rows = dict(
+        con.execute("select order_id, tax_amount_fen from conversion.fct_orders where platform = 'red'").fetchall()
+    )
+    assert rows["P7000000000000001"] == 0  # 258.00 paid = 258.00 goods + 0 shipping
+    assert all(v is not None for v in rows.values())

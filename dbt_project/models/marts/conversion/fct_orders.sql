@@ -49,6 +49,12 @@ joined as (
         coalesce(lines.item_count, 0) as item_count,
         coalesce(lines.refund_amount_fen, 0) as refund_amount_fen,
         lines.goods_amount_fen,
+        -- METRICS.md §1.5: RED's total includes tax, so tax = pay - goods - shipping (never NULL for RED)
+        case
+            when orders.platform = 'red'
+                then orders.pay_amount_fen - lines.goods_amount_fen - coalesce(orders.shipping_fee_fen, 0)
+            else orders.tax_amount_fen
+        end as derived_tax_amount_fen,
         -- METRICS.md §1.8: the buyer's domain at the order's created_at, never today's membership
         case
             when orders.customer_id is null then 'unknown'
@@ -98,7 +104,7 @@ final as (
         cast(joined.discount_platform_fen as bigint) as discount_platform_fen,
         cast(joined.discount_shop_fen as bigint) as discount_shop_fen,
         cast(joined.discount_creator_fen as bigint) as discount_creator_fen,
-        cast(joined.tax_amount_fen as bigint) as tax_amount_fen,
+        cast(joined.derived_tax_amount_fen as bigint) as tax_amount_fen,
         cast(joined.refund_amount_fen as bigint) as refund_amount_fen,
         {{ fen_to_yuan('joined.order_amount_fen') }} as order_amount,
         {{ fen_to_yuan('joined.pay_amount_fen') }} as pay_amount,
@@ -106,7 +112,7 @@ final as (
         {{ fen_to_yuan('joined.discount_platform_fen') }} as discount_platform,
         {{ fen_to_yuan('joined.discount_shop_fen') }} as discount_shop,
         {{ fen_to_yuan('joined.discount_creator_fen') }} as discount_creator,
-        {{ fen_to_yuan('joined.tax_amount_fen') }} as tax_amount,
+        {{ fen_to_yuan('joined.derived_tax_amount_fen') }} as tax_amount,
         {{ fen_to_yuan('joined.refund_amount_fen') }} as refund_amount,
         {{ fen_to_yuan('joined.pay_amount_fen - joined.refund_amount_fen') }} as net_pay_amount,
         cast(joined.line_count as bigint) as line_count,
