@@ -331,3 +331,19 @@ def test_defect9_red_import_tax_is_derived(con):
     )
     assert rows["P7000000000000001"] == 0  # 258.00 paid = 258.00 goods + 0 shipping
     assert all(v is not None for v in rows.values())
+
+
+def test_documented_refund_rates_are_mature_douyin_only(fixture_build, tmp_path):
+    """§7: watermark 11-06 12:01; mature Douyin orders are 6910...01, 02, 04, 05, 06 (each 105.00); 02 is fully
+    refunded (99.00). RED is NULL, never 0."""
+    warehouse = publish_copy(fixture_build.build_db, tmp_path / "analytics.duckdb")
+    query = next(q for q in doc_queries() if "refund_order_rate" in q)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        cursor = con.execute(query)
+        names = [d[0] for d in cursor.description]
+        rows = {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
+    douyin = rows["douyin"]
+    assert douyin["mature_paid_orders"] == 5
+    assert float(douyin["refund_order_rate"]) == 0.2 and float(douyin["full_refund_order_rate"]) == 0.2
+    assert float(douyin["refund_amount_rate"]) == round(99 / 525, 4)
+    assert rows["red"]["refund_order_rate"] is None
