@@ -722,7 +722,20 @@ def wecom_contacts() -> list[tuple[str, dict, str]]:
             state="",
         ),
     }
+    # WeCom adds with room 1's code: one inside [start, start + 7 days), one after it (METRICS.md §5.1).
+    in_window = {
+        "external_contact": {"external_user_token": tok(603), "type": 1, "unionid_token": None},
+        "follow_info": dict(
+            rec2["follow_info"], createtime=unix_s("2026-11-02 10:00:00"), remark_mobile_tokens=[], userid="staff2"
+        ),
+    }
+    late = {
+        "external_contact": {"external_user_token": tok(604), "type": 1, "unionid_token": None},
+        "follow_info": dict(rec2["follow_info"], createtime=unix_s("2026-11-09 10:00:00"), remark_mobile_tokens=[]),
+    }
     return [
+        (tok(603), in_window, "2026-11-08 00:00:00"),
+        (tok(604), late, "2026-11-09 11:00:00"),
         (tok(600), rec, "2026-11-08 00:00:00"),
         (tok(601), rec2, "2026-11-08 00:00:00"),
         (tok(602), rec3, "2026-11-08 00:00:00"),

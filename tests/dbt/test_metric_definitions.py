@@ -347,3 +347,11 @@ def test_documented_refund_rates_are_mature_douyin_only(fixture_build, tmp_path)
     assert float(douyin["refund_order_rate"]) == 0.2 and float(douyin["full_refund_order_rate"]) == 0.2
     assert float(douyin["refund_amount_rate"]) == round(99 / 525, 4)
     assert rows["red"]["refund_order_rate"] is None
+
+
+def test_wecom_adds_per_live_room(con):
+    """§5.1: room 1 (started 11-01 19:00) gets the 11-02 add with its code; the 10-20 add (before the start)
+    and the 11-09 add (after 7 days) do not count; room 2 has none."""
+    rows = dict(con.execute("select live_session_id, wecom_adds from conversion.fct_live_sessions").fetchall())
+    assert rows[ROOM_1] == 1
+    assert rows["7300000000000000002"] == 0

@@ -42,16 +42,44 @@ creators as (
     select * from {{ ref('int_creators__versions') }}
 ),
 
+first_state_adds as (
+    -- each contact's first add with a live_<room_id> state code (a contact added by two staff counts once)
+    select
+        external_user_token,
+        substr(channel_state, 6) as room_id,
+        min(added_at) as first_added_at,
+        max(loaded_at) as loaded_at
+    from {{ ref('stg_wecom__contacts') }}
+    where starts_with(channel_state, 'live_') and external_user_token is not null
+    group by external_user_token, substr(channel_state, 6)
+),
+
+room_wecom_adds as (
+    -- METRICS.md §5.1 wecom_adds: first adds with the room's code in [start, start + wecom_add_window_days)
+    select
+        sessions.room_id,
+        count(distinct first_state_adds.external_user_token) as wecom_adds,
+        max(first_state_adds.loaded_at) as adds_loaded_at
+    from first_state_adds
+    inner join sessions
+        on first_state_adds.room_id = sessions.room_id
+        and first_state_adds.first_added_at >= sessions.started_at
+        and first_state_adds.first_added_at < sessions.started_at + to_days({{ var('wecom_add_window_days') }})
+    group by sessions.room_id
+),
+
 joined as (
     select
         sessions.*,
         coalesce(room_orders.attributed_orders, 0) as attributed_orders,
         coalesce(room_orders.attributed_buyers, 0) as attributed_buyers,
         coalesce(room_orders.attributed_gmv_fen, 0) as attributed_gmv_fen,
-        greatest(sessions.loaded_at, room_orders.orders_loaded_at) as source_loaded_at,
+        coalesce(room_wecom_adds.wecom_adds, 0) as wecom_adds,
+        greatest(sessions.loaded_at, room_orders.orders_loaded_at, room_wecom_adds.adds_loaded_at) as source_loaded_at,
         creators.creator_version_id
     from sessions
     left join room_orders on sessions.room_id = room_orders.room_id
+    left join room_wecom_adds on sessions.room_id = room_wecom_adds.room_id
     left join creators
         on {{ creator_version_match('creators', "'douyin'", 'sessions.anchor_id', cn_date('sessions.started_at')) }}
     where sessions.room_id is not null
@@ -97,6 +125,7 @@ final as (
         {{ safe_ratio('comments + shares', 'views') }} as engagement_rate,
         {{ safe_ratio('gmv', 'buyers') }} as average_order_value_per_buyer,
         {{ safe_ratio('gmv', 'ad_spend') }} as ad_roi,
+        cast(wecom_adds as bigint) as wecom_adds,
         cast(attributed_orders as bigint) as attributed_orders,
         cast(attributed_buyers as bigint) as attributed_buyers,
         {{ fen_to_yuan('attributed_gmv_fen') }} as attributed_gmv,
