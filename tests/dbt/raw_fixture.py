@@ -50,7 +50,7 @@ def compact(text: str) -> str:
     return _cn(text).strftime("%Y%m%d%H%M%S")
 
 
-PHONE_A, PHONE_B, PHONE_C = tok(1), tok(2), tok(3)
+PHONE_A, PHONE_B, PHONE_C, PHONE_D, PHONE_E = tok(1), tok(2), tok(3), tok(4), tok(5)
 
 
 def _dy_line(line_id: str, sku: str, pay: int, **attribution: object) -> dict:
@@ -169,15 +169,19 @@ def douyin_orders() -> list[tuple[str, dict, str]]:
         [_dy_line("6900000000000000021", "s1", 9900, **video), _dy_line("6900000000000000022", "s2", 19900)],
     )
     line3 = _dy_line("6900000000000000031", "s3", 39900, is_cross_border=True, product_name="澳洲 婴儿奶粉")
-    o3 = _dy_order(
-        "6900000000000000003",
-        2,
-        "2026-11-03 08:00:00",
-        "2026-11-03 08:02:00",
-        "2026-11-03 08:02:00",
-        PHONE_A,
-        [line3],
-        biz=21,
+    o3 = dict(
+        _dy_order(
+            "6900000000000000003",
+            2,
+            "2026-11-03 08:00:00",
+            "2026-11-03 08:02:00",
+            "2026-11-03 08:02:00",
+            PHONE_A,
+            [line3],
+            biz=21,
+        ),
+        tax_amount=3631,
+        pay_amount=39900 + 600 + 3631,
     )
     o4 = _dy_order(
         "6900000000000000004",
@@ -188,12 +192,102 @@ def douyin_orders() -> list[tuple[str, dict, str]]:
         PHONE_C,
         [_dy_line("6900000000000000041", "s1", 9900)],
     )
+    # Quota trap (METRICS §8.3): a cancelled ¥26,000 cross-border order of the same buyer must not use up the
+    # annual limit; a later paid, undeclared one is measured on goods + shipping (never tax-inclusive pay).
+    o5 = _dy_order(
+        "6900000000000000005",
+        4,
+        "2026-11-03 08:30:00",
+        "2026-11-03 09:00:00",
+        "2026-11-03 10:00:00",
+        PHONE_A,
+        [_dy_line("6900000000000000051", "s3", 2600000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=21,
+    )
+    o6 = dict(
+        _dy_order(
+            "6900000000000000006",
+            2,
+            "2026-11-04 08:00:00",
+            "2026-11-04 08:01:00",
+            "2026-11-04 08:01:00",
+            PHONE_A,
+            [_dy_line("6900000000000000061", "s3", 10000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+            biz=21,
+        ),
+        tax_amount=910,
+        pay_amount=10000 + 600 + 910,
+    )
+    # Unpaid cross-border order: outside the 三单 / customs population (O_payment) and the quota.
+    o7 = _dy_order(
+        "6900000000000000007",
+        1,
+        "2026-11-04 09:00:00",
+        None,
+        "2026-11-04 09:00:00",
+        PHONE_A,
+        [_dy_line("6900000000000000071", "s3", 10000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=21,
+    )
+    # Personal parcel (biz 23, CC): not CBEC, never 9610.
+    o8 = _dy_order(
+        "6900000000000000008",
+        2,
+        "2026-11-04 10:00:00",
+        "2026-11-04 10:01:00",
+        "2026-11-04 10:01:00",
+        PHONE_B,
+        [_dy_line("6900000000000000081", "s3", 10000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=23,
+    )
+    # Lines mixing channels: the first attributed line (a video) wins; the room gets no credit for it.
+    o9 = _dy_order(
+        "6900000000000000009",
+        3,
+        "2026-11-01 21:00:00",
+        "2026-11-01 21:01:00",
+        "2026-11-02 09:00:00",
+        PHONE_B,
+        [_dy_line("6900000000000000091", "s1", 9900, **video), _dy_line("6900000000000000092", "s2", 5000, **live)],
+    )
+    # Returned by customs (CEB622 700): paid, but not in O_paid, no quota, never an SLA breach.
+    o10 = _dy_order(
+        "6900000000000000010",
+        3,
+        "2026-11-01 08:00:00",
+        "2026-11-01 08:01:00",
+        "2026-11-01 08:01:00",
+        PHONE_A,
+        [_dy_line("6900000000000000101", "s3", 30000, is_cross_border=True, product_name="澳洲 婴儿奶粉")],
+        biz=21,
+    )
+    # Repurchase history (METRICS.md §6.1): PHONE_D (CRM member since 2020, pre-history) enters 09-01; the
+    # 09-10 repeat is fully refunded (not O_valid), the 10-20 one is 49 days later. PHONE_E (public at entry)
+    # enters 09-05, repeats 09-20 and orders again 10-03 after becoming a WeCom contact on 10-01.
+    history = []
+    for order_id, phone, at in (
+        ("6910000000000000001", PHONE_D, "2026-09-01 10:00:00"),
+        ("6910000000000000002", PHONE_D, "2026-09-10 10:00:00"),
+        ("6910000000000000003", PHONE_D, "2026-10-20 10:00:00"),
+        ("6910000000000000004", PHONE_E, "2026-09-05 10:00:00"),
+        ("6910000000000000005", PHONE_E, "2026-09-20 10:00:00"),
+        ("6910000000000000006", PHONE_E, "2026-10-03 10:00:00"),
+    ):
+        record = _dy_order(order_id, 5, at, at, at, phone, [_dy_line(order_id[:-1] + "9" + order_id[-1], "s1", 9900)])
+        history.append((order_id, record, at))
     return [
+        *history,
+        ("6900000000000000010", o10, "2026-11-01 09:00:00"),
         ("6900000000000000001", o1_v1, "2026-11-01 21:00:00"),
         ("6900000000000000001", o1_v2, "2026-11-04 11:00:00"),
         ("6900000000000000002", o2, "2026-11-03 10:00:00"),
         ("6900000000000000003", o3, "2026-11-03 09:00:00"),
         ("6900000000000000004", o4, "2026-11-05 09:00:00"),
+        ("6900000000000000005", o5, "2026-11-03 11:00:00"),
+        ("6900000000000000006", o6, "2026-11-04 09:00:00"),
+        ("6900000000000000007", o7, "2026-11-04 10:00:00"),
+        ("6900000000000000008", o8, "2026-11-04 11:00:00"),
+        ("6900000000000000009", o9, "2026-11-02 10:00:00"),
     ]
 
 
@@ -213,7 +307,18 @@ def douyin_refunds() -> list[tuple[str, dict, str]]:
     done = dict(
         r, aftersale_status=12, update_time=unix_s("2026-11-06 09:00:00"), refund_time=unix_s("2026-11-06 09:00:00")
     )
-    return [("r1", r, "2026-11-04 10:00:00"), ("r1", done, "2026-11-06 10:00:00")]
+    # Full refund of PHONE_D's 09-10 repeat order: goods 99.00 refunded, shipping kept.
+    full = dict(
+        done,
+        aftersale_id="r2",
+        order_id="6910000000000000002",
+        sku_order_id="69100000000000000092",
+        refund_amount=9900,
+        apply_time=unix_s("2026-09-12 09:00:00"),
+        update_time=unix_s("2026-09-13 09:00:00"),
+        refund_time=unix_s("2026-09-13 09:00:00"),
+    )
+    return [("r1", r, "2026-11-04 10:00:00"), ("r1", done, "2026-11-06 10:00:00"), ("r2", full, "2026-09-13 10:00:00")]
 
 
 def douyin_live_sessions() -> list[tuple[str, dict, str]]:
@@ -264,7 +369,21 @@ def douyin_live_sessions() -> list[tuple[str, dict, str]]:
         orders=0,
         items_sold=0,
     )
+    # A self-broadcast room whose GMV is still pending at the last load: its views stay out of GPM.
+    pending = dict(
+        base,
+        room_id="7300000000000000003",
+        start_time="2026-11-07 19:00:00",
+        end_time="2026-11-07 21:00:00",
+        duration="02:00:00",
+        views="1w",
+        viewers="5000",
+        buyers=0,
+        orders=0,
+        items_sold=0,
+    )
     return [
+        ("7300000000000000003", pending, "2026-11-08 00:00:00"),
         ("7300000000000000001", base, "2026-11-02 00:00:00"),
         ("7300000000000000001", final, "2026-11-03 00:00:00"),
         ("7300000000000000002", other, "2026-11-04 00:00:00"),
@@ -325,6 +444,17 @@ def red_notes() -> list[tuple[str, dict, str]]:
             "ad_spend": '"1,234.00"',
         }
         rows.append((f"65a1b2c3d4e5f6a7b8c9d0e1|{day}", rec, f"{day} 23:59:59"))
+    # The brand's own RED account (var brand_account_ids): type brand, never a creator tier.
+    brand = dict(
+        rows[0][1],
+        note_id="65a1b2c3d4e5f6a7b8c9d0e2",
+        creator_id="5f00000000000000000000aa",
+        creator_nickname="品牌官方薯",
+        creator_followers="2.0w",
+        cooperation_fee="-",
+        stat_date="2026-11-02",
+    )
+    rows.append(("65a1b2c3d4e5f6a7b8c9d0e2|2026-11-02", brand, "2026-11-02 23:59:59"))
     return rows
 
 
@@ -421,7 +551,24 @@ def red_orders() -> list[tuple[str, dict, str]]:
             "declare": None,
         },
     )
-    return [("P7000000000000001", o1, "2026-11-08 11:00:00"), ("P7000000000000002", o2, "2026-11-06 11:00:00")]
+    # A RED-note order from a buyer recruited on WeCom by a live room: credit stays with the note, never the room.
+    o3 = dict(
+        o2,
+        orderId="P7000000000000003",
+        orderStatus=7,
+        logisticsMode=1,
+        createdTime=unix_ms("2026-11-06 12:00:00"),
+        paidTime=unix_ms("2026-11-06 12:01:00"),
+        updateTime=unix_ms("2026-11-07 12:01:00"),
+        totalPayAmount=8800,
+        skuList=[dict(line, skuId="rs3", itemId="ri3", skuName="国产 洗面奶", skuQuantity=1, totalPaidAmount=8800)],
+        receiver=dict(o2["receiver"], receiver_phone_token=PHONE_A),
+    )
+    return [
+        ("P7000000000000001", o1, "2026-11-08 11:00:00"),
+        ("P7000000000000002", o2, "2026-11-06 11:00:00"),
+        ("P7000000000000003", o3, "2026-11-07 13:00:00"),
+    ]
 
 
 def customs_declarations() -> list[tuple[str, dict, str]]:
@@ -447,9 +594,9 @@ def customs_declarations() -> list[tuple[str, dict, str]]:
         "buyer_id_age_band": "25-34",
         "buyer_phone_token": PHONE_A,
         "payer_id_token": tok(300),
-        "totalPrice": "405.00",
+        "totalPrice": "399.00",
         "freight": "6.00",
-        "taxTotal": "36.86",
+        "taxTotal": "36.31",
         "currency": "142",
         "grossWeight": "1.2",
     }
@@ -469,7 +616,23 @@ def customs_declarations() -> list[tuple[str, dict, str]]:
         orderDocTime=compact("2026-11-02 10:30:00"),
         waybillDocTime=compact("2026-11-02 10:40:00"),
     )
-    return [("6900000000000000003", d1, "2026-11-04 00:00:00"), ("P7000000000000001", d2, "2026-11-04 00:00:00")]
+    d3 = dict(
+        d1,
+        orderNo="6900000000000000010",
+        logisticsNo="SF010",
+        payment_no_token=tok(200),
+        totalPrice="300.00",
+        taxTotal="27.85",
+        orderDocTime=compact("2026-11-01 08:10:00"),
+        paymentDocTime=compact("2026-11-01 08:11:00"),
+        waybillDocTime=compact("2026-11-01 08:12:00"),
+        invtDocTime=compact("2026-11-01 08:20:00"),
+    )
+    return [
+        ("6900000000000000003", d1, "2026-11-04 00:00:00"),
+        ("P7000000000000001", d2, "2026-11-04 00:00:00"),
+        ("6900000000000000010", d3, "2026-11-04 00:00:00"),
+    ]
 
 
 def customs_receipts() -> list[tuple[str, dict, str]]:
@@ -481,6 +644,8 @@ def customs_receipts() -> list[tuple[str, dict, str]]:
         ("g4", "P7000000000000001", "120", "2026-11-02 12:00:00"),
         ("g5", "P7000000000000001", "500", "2026-11-02 13:00:00"),
         ("g6", "P7000000000000001", "800", "2026-11-02 18:00:00"),
+        ("g7", "6900000000000000010", "120", "2026-11-01 09:00:00"),
+        ("g8", "6900000000000000010", "700", "2026-11-01 15:00:00"),
     )
     for guid, order_no, status, at in spec:
         rec = {
@@ -502,7 +667,8 @@ def logistics_events() -> list[tuple[str, dict, str]]:
     spec = (
         ("e1", "SF001", "6900000000000000003", "WAREHOUSE_OUT", "2026-11-03 15:00:00"),
         ("e2", "SF001", "6900000000000000003", "DELIVERED", "2026-11-05 10:02:00"),
-        ("e3", "EMS002", "P7000000000000001", "WAREHOUSE_OUT", "2026-11-02 20:00:00"),
+        ("e3", "EMS002", "P7000000000000001", "WAREHOUSE_OUT", "2026-11-02 10:20:00"),
+        ("e5", "EMS002", "P7000000000000001", "ARRIVED_PORT", "2026-11-02 10:50:00"),
         ("e4", "EMS002", "P7000000000000001", "DELIVERED", "2026-11-07 10:01:00"),
     )
     for event_id, waybill, order_no, code, at in spec:
@@ -547,7 +713,33 @@ def wecom_contacts() -> list[tuple[str, dict, str]]:
             "state": "live_7300000000000000001",
         },
     }
-    return [(tok(600), rec, "2026-11-08 00:00:00"), (tok(601), rec2, "2026-11-08 00:00:00")]
+    rec3 = {
+        "external_contact": {"external_user_token": tok(602), "type": 1, "unionid_token": None},
+        "follow_info": dict(
+            rec2["follow_info"],
+            createtime=unix_s("2026-10-01 07:00:00"),
+            remark_mobile_tokens=[PHONE_E],
+            state="",
+        ),
+    }
+    # WeCom adds with room 1's code: one inside [start, start + 7 days), one after it (METRICS.md §5.1).
+    in_window = {
+        "external_contact": {"external_user_token": tok(603), "type": 1, "unionid_token": None},
+        "follow_info": dict(
+            rec2["follow_info"], createtime=unix_s("2026-11-02 10:00:00"), remark_mobile_tokens=[], userid="staff2"
+        ),
+    }
+    late = {
+        "external_contact": {"external_user_token": tok(604), "type": 1, "unionid_token": None},
+        "follow_info": dict(rec2["follow_info"], createtime=unix_s("2026-11-09 10:00:00"), remark_mobile_tokens=[]),
+    }
+    return [
+        (tok(603), in_window, "2026-11-08 00:00:00"),
+        (tok(604), late, "2026-11-09 11:00:00"),
+        (tok(600), rec, "2026-11-08 00:00:00"),
+        (tok(601), rec2, "2026-11-08 00:00:00"),
+        (tok(602), rec3, "2026-11-08 00:00:00"),
+    ]
 
 
 def wecom_group_chats() -> list[tuple[str, dict, str]]:
@@ -589,7 +781,12 @@ def crm_members() -> list[tuple[str, dict, str]]:
         external_user_token=tok(601),
         joined_at="2026-10-20 08:00:00",
     )
-    return [("M001", rec, "2026-11-08 00:00:00"), ("M002", rec2, "2026-11-08 00:00:00")]
+    rec3 = dict(rec, member_id="M003", mobile_token=PHONE_D, external_user_token=None, joined_at="2020-05-01 10:00:00")
+    return [
+        ("M001", rec, "2026-11-08 00:00:00"),
+        ("M002", rec2, "2026-11-08 00:00:00"),
+        ("M003", rec3, "2026-11-08 00:00:00"),
+    ]
 
 
 BUILDERS = {name: globals()[name] for name in TABLES}

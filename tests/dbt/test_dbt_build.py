@@ -24,6 +24,7 @@ GRAINS = {
         "is_private_domain",
     ],
     "repurchase.fct_customer_lifecycle_monthly": ["customer_id", "month_start"],
+    "repurchase.fct_customer_repurchase": ["customer_id"],
     "fulfilment.fct_crossborder_shipments": ["order_id"],
     "fulfilment.fct_customs_events": ["customs_event_id"],
 }
@@ -102,7 +103,7 @@ def test_creator_tier_changes_open_a_new_scd2_version(con):
         "select tier, valid_from, valid_to, is_current from core.dim_creator "
         "where platform = 'red' and creator_id = 'red_kol_1' order by version_number"
     ).fetchall()
-    assert [v[0] for v in versions] == ["waist", "head"]
+    assert [v[0] for v in versions] == ["mid", "waist"]  # 800k then 6M followers (METRICS.md §2.4)
     assert str(versions[1][1]) == "2026-11-03" and versions[0][2] == versions[1][1] and versions[1][3]
 
 

@@ -19,7 +19,7 @@ QUERIES = doc_queries()
 def test_doc_has_the_analyst_questions():
     text = "\n".join(QUERIES)
     assert len(QUERIES) >= 8
-    assert "tier" in text and "interval 90 day" in text and "customs_mode_name" in text
+    assert "tier" in text and "repurchase_rate_90d" in text and "customs_mode_name" in text
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,11 @@ from cc_warehouse.sources.registry import load_registry
 STAGING = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "staging"
 META_NAME = {"token": "token", "mask": "mask", "coarsen": "coarsen", "redact": "redacted"}
 # Staging models that unnest a registry entity's nested lists.
-DERIVED = {"stg_douyin__order_lines": "douyin.orders", "stg_red__order_lines": "red.orders",
-           "stg_wecom__group_members": "wecom.group_chats"}
+DERIVED = {
+    "stg_douyin__order_lines": "douyin.orders",
+    "stg_red__order_lines": "red.orders",
+    "stg_wecom__group_members": "wecom.group_chats",
+}
 
 
 def _staging_meta() -> dict[str, list[dict]]:

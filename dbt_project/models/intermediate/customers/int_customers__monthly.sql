@@ -17,15 +17,26 @@ as_of as (
 ),
 
 customers as (
-    select customer_id, min(paid_month) as first_month
+    -- is_pre_history (METRICS.md §6 / §6.7): CRM joined before var('order_history_start_date'); such a
+    -- customer's first observed month is never 'new'
+    select
+        customer_orders.customer_id,
+        min(customer_orders.paid_month) as first_month,
+        coalesce(
+            {{ cn_date('any_value(private_since.crm_joined_at)') }} < date '{{ var("order_history_start_date") }}',
+            false
+        ) as is_pre_history
     from customer_orders
-    group by customer_id
+    left join {{ ref('int_customers__private_since') }} as private_since
+        on customer_orders.customer_id = private_since.customer_id
+    group by customer_orders.customer_id
 ),
 
 customer_months as (
     select
         customers.customer_id,
         customers.first_month,
+        customers.is_pre_history,
         cast(month_start as date) as month_start,
         least(cast(month_start + interval 1 month - interval 1 day as date), as_of.as_of_date) as evaluated_on
     from customers
@@ -41,6 +52,7 @@ measured as (
         customer_months.month_start,
         customer_months.evaluated_on,
         customer_months.first_month,
+        customer_months.is_pre_history,
         count(*) filter (where customer_orders.paid_month = customer_months.month_start) as orders_in_month,
         coalesce(sum(customer_orders.net_revenue) filter (
             where customer_orders.paid_month = customer_months.month_start), 0) as revenue_in_month,
@@ -63,7 +75,7 @@ layered as (
         *,
         cast(evaluated_on - last_order_date as integer) as recency_days,
         case
-            when month_start = first_month then 'new'
+            when month_start = first_month and not is_pre_history then 'new'
             when evaluated_on - last_order_date <= {{ var('lifecycle_active_max_recency_days') }}
                 and (frequency_12m >= {{ var('lifecycle_high_value_min_orders_12m') }}
                     or monetary_12m >= {{ var('lifecycle_high_value_min_revenue_12m_yuan') }})

@@ -3,9 +3,11 @@
 --      Douyin video / content (or a creator in a live context) -> douyin_short_video / douyin_live,
 --      RED note or KOL -> red_note;
 --   2. private domain: the customer (phone token) is a WeCom contact or CRM member who was added
---      before the order -> private_domain; the contact's channel code (state live_<room_id> /
---      note_<note_id>) credits that room / note when the order is created within
---      var('attribution_window_days') days of the contact being added;
+--      before the order -> private_domain; the channel code (state live_<room_id> / note_<note_id>) of
+--      the buyer's LATEST WeCom add at or before the order credits that room / note
+--      (attribution_source private_domain_state) when the order is created within
+--      var('attribution_window_days') days of that add. This is private-domain credit: the order never
+--      gets an attributed_live_session_id, which only douyin_live orders carry (METRICS.md §1.7);
 --   3. otherwise organic_unknown.
 -- private_domain_loaded_at (load time of the matching contacts / members) lets the incremental facts
 -- rebuild an order when the contact that explains it is loaded after the order.
@@ -57,6 +59,7 @@ private_domain_candidates as (
         orders.order_id,
         contact_phones.added_at,
         contact_phones.channel_state,
+        true as is_wecom,
         contact_phones.loaded_at
     from orders
     inner join contact_phones
@@ -67,6 +70,7 @@ private_domain_candidates as (
         orders.order_id,
         members.joined_at as added_at,
         cast(null as varchar) as channel_state,
+        false as is_wecom,
         members.loaded_at
     from orders
     inner join members
@@ -88,7 +92,7 @@ private_domain as (
     inner join orders on private_domain_candidates.order_id = orders.order_id
     qualify row_number() over (
         partition by private_domain_candidates.order_id
-        order by private_domain_candidates.channel_state is null, private_domain_candidates.added_at desc
+        order by private_domain_candidates.is_wecom desc, private_domain_candidates.added_at desc
     ) = 1
 ),
 
@@ -97,6 +101,8 @@ final as (
         orders.order_id,
         case
             when platform_attribution.order_id is not null then 'platform'
+            when nullif(regexp_extract(private_domain.state_in_window, '^(live|note)_(.+)$', 2), '') is not null
+                then 'private_domain_state'
             when private_domain.order_id is not null then 'private_domain'
             else 'none'
         end as attribution_source,
@@ -112,10 +118,9 @@ final as (
         case
             when platform_attribution.order_id is not null then platform_attribution.creator_id
         end as attributed_creator_id,
-        coalesce(
-            platform_attribution.live_session_id,
-            regexp_extract(private_domain.state_in_window, '^live_(.+)$', 1)
-        ) as attributed_live_session_id,
+        case
+            when platform_attribution.channel_id = 'douyin_live' then platform_attribution.live_session_id
+        end as attributed_live_session_id,
         private_domain.private_domain_loaded_at
     from orders
     left join platform_attribution on orders.order_id = platform_attribution.order_id

@@ -1,6 +1,8 @@
 -- Douyin and RED shop orders in one shape: status names, paid flag, discounts split by payer, customer key.
--- Paid = a pay time and a status that is neither unpaid nor cancelled/closed (orders returned by customs
--- are closed). Orders whose id is not a clean platform id (e.g. Excel-mangled '4.78132E+18') are dropped.
+-- Paid (O_paid) = a pay time, a status that is neither unpaid nor cancelled/closed, and no CEB622 700
+-- (returned by customs). customs_mode_hint: 1210 bonded, 9610 direct mail, CC personal parcel (METRICS.md
+-- §8.1: CC is not CBEC and never 9610). Orders whose id is not a clean platform id (e.g. Excel-mangled
+-- '4.78132E+18') are dropped.
 with
 
 douyin_orders as (
@@ -35,7 +37,7 @@ douyin as (
         promotion_talent_amount_fen as discount_creator_fen,
         tax_amount_fen,
         is_cross_border,
-        case biz_code when 21 then '1210' when 22 then '9610' when 23 then '9610' end as customs_mode_hint,
+        case biz_code when 21 then '1210' when 22 then '9610' when 23 then 'CC' end as customs_mode_hint,
         receiver_province,
         receiver_city,
         payment_no_token,
@@ -69,7 +71,7 @@ red as (
         cast(0 as bigint) as discount_creator_fen,
         cast(null as bigint) as tax_amount_fen,
         is_cross_border,
-        case logistics_mode_code when 2 then '1210' when 3 then '9610' when 4 then '9610' end as customs_mode_hint,
+        case logistics_mode_code when 2 then '1210' when 3 then '9610' when 4 then 'CC' end as customs_mode_hint,
         receiver_province,
         receiver_city,
         cast(null as varchar) as payment_no_token,
@@ -84,13 +86,25 @@ unioned as (
     select * from red
 ),
 
+customs_returns as (
+    -- CEB622 700 (退运): returned by customs, so never in O_paid (METRICS.md §1.4). Its load time joins the
+    -- order's, so incremental facts rebuild the order when the receipt arrives after it.
+    select order_id, max(loaded_at) as returned_loaded_at
+    from {{ ref('stg_customs__receipts') }}
+    where return_status = 700
+    group by order_id
+),
+
 final as (
     select
-        *,
-        paid_at is not null and order_status not in ('unpaid', 'cancelled') as is_paid,
-        order_status = 'cancelled' as is_cancelled
+        unioned.* replace (greatest(unioned.loaded_at, customs_returns.returned_loaded_at) as loaded_at),
+        unioned.paid_at is not null and unioned.order_status not in ('unpaid', 'cancelled')
+            and customs_returns.order_id is null as is_paid,
+        unioned.order_status = 'cancelled' as is_cancelled,
+        customs_returns.order_id is not null as is_returned_by_customs
     from unioned
-    where regexp_full_match(order_id, '[0-9A-Za-z_-]+')
+    left join customs_returns on unioned.order_id = customs_returns.order_id
+    where regexp_full_match(unioned.order_id, '[0-9A-Za-z_-]+')
 )
 
 select * from final

@@ -6,8 +6,9 @@
 ) }}
 -- One row per Douyin live session. Ratios are recomputed from numerators and denominators (never
 -- averaged): GPM = GMV / views x 1000, conversion = buyers / viewers. Platform-reported GMV
--- ("数据将于第二天更新" until T+1 -> is_gmv_pending) is reconciled against the paid Douyin orders with
--- any line in the room. Incremental: sessions re-extracted or with newly loaded room orders are rebuilt.
+-- ("数据将于第二天更新" until T+1 -> is_gmv_pending) is reconciled against the paid orders whose
+-- attributed_live_session_id is the room (METRICS.md §1.7 / §4.2: never "any line in the room", so the
+-- rooms' attributed GMV sums to douyin_live GMV). Incremental: sessions re-extracted or with newly loaded room orders are rebuilt.
 with
 
 sessions as (
@@ -16,15 +17,14 @@ sessions as (
 
 room_order_pairs as (
     select
-        lines.room_id,
+        attributed.attributed_live_session_id as room_id,
         orders.order_id,
-        any_value(orders.customer_id) as customer_id,
-        any_value(orders.pay_amount_fen) as pay_amount_fen,
-        max(greatest(lines.source_loaded_at, orders.loaded_at)) as loaded_at
-    from {{ ref('int_order_lines__unioned') }} as lines
-    inner join {{ ref('int_orders__unioned') }} as orders on lines.order_id = orders.order_id
-    where orders.is_paid and orders.platform = 'douyin' and lines.room_id is not null
-    group by lines.room_id, orders.order_id
+        orders.customer_id,
+        orders.pay_amount_fen,
+        orders.loaded_at
+    from {{ ref('int_orders__attributed') }} as attributed
+    inner join {{ ref('int_orders__unioned') }} as orders on attributed.order_id = orders.order_id
+    where orders.is_paid and attributed.attributed_live_session_id is not null
 ),
 
 room_orders as (
@@ -42,16 +42,44 @@ creators as (
     select * from {{ ref('int_creators__versions') }}
 ),
 
+first_state_adds as (
+    -- each contact's first add with a live_<room_id> state code (a contact added by two staff counts once)
+    select
+        external_user_token,
+        substr(channel_state, 6) as room_id,
+        min(added_at) as first_added_at,
+        max(loaded_at) as loaded_at
+    from {{ ref('stg_wecom__contacts') }}
+    where starts_with(channel_state, 'live_') and external_user_token is not null
+    group by external_user_token, substr(channel_state, 6)
+),
+
+room_wecom_adds as (
+    -- METRICS.md §5.1 wecom_adds: first adds with the room's code in [start, start + wecom_add_window_days)
+    select
+        sessions.room_id,
+        count(distinct first_state_adds.external_user_token) as wecom_adds,
+        max(first_state_adds.loaded_at) as adds_loaded_at
+    from first_state_adds
+    inner join sessions
+        on first_state_adds.room_id = sessions.room_id
+        and first_state_adds.first_added_at >= sessions.started_at
+        and first_state_adds.first_added_at < sessions.started_at + to_days({{ var('wecom_add_window_days') }})
+    group by sessions.room_id
+),
+
 joined as (
     select
         sessions.*,
         coalesce(room_orders.attributed_orders, 0) as attributed_orders,
         coalesce(room_orders.attributed_buyers, 0) as attributed_buyers,
         coalesce(room_orders.attributed_gmv_fen, 0) as attributed_gmv_fen,
-        greatest(sessions.loaded_at, room_orders.orders_loaded_at) as source_loaded_at,
+        coalesce(room_wecom_adds.wecom_adds, 0) as wecom_adds,
+        greatest(sessions.loaded_at, room_orders.orders_loaded_at, room_wecom_adds.adds_loaded_at) as source_loaded_at,
         creators.creator_version_id
     from sessions
     left join room_orders on sessions.room_id = room_orders.room_id
+    left join room_wecom_adds on sessions.room_id = room_wecom_adds.room_id
     left join creators
         on {{ creator_version_match('creators', "'douyin'", 'sessions.anchor_id', cn_date('sessions.started_at')) }}
     where sessions.room_id is not null
@@ -92,10 +120,12 @@ final as (
         cast(ad_spend as decimal(18, 2)) as ad_spend,
         cast(is_gmv_pending as boolean) as is_gmv_pending,
         {{ safe_ratio('gmv * 1000', 'views') }} as gpm,
+        {{ safe_ratio('gmv', 'viewers') }} as uv_value,
         {{ safe_ratio('buyers', 'viewers') }} as conversion_rate,
         {{ safe_ratio('comments + shares', 'views') }} as engagement_rate,
         {{ safe_ratio('gmv', 'buyers') }} as average_order_value_per_buyer,
         {{ safe_ratio('gmv', 'ad_spend') }} as ad_roi,
+        cast(wecom_adds as bigint) as wecom_adds,
         cast(attributed_orders as bigint) as attributed_orders,
         cast(attributed_buyers as bigint) as attributed_buyers,
         {{ fen_to_yuan('attributed_gmv_fen') }} as attributed_gmv,

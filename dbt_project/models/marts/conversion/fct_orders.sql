@@ -19,6 +19,7 @@ lines as (
         count(*) as line_count,
         sum(quantity) as item_count,
         sum(refund_amount_fen) as refund_amount_fen,
+        sum(pay_amount_fen) as goods_amount_fen,
         max(refunded_at) as last_refunded_at,
         max(source_loaded_at) as lines_loaded_at
     from {{ ref('int_order_lines__unioned') }}
@@ -37,12 +38,29 @@ creators as (
     select * from {{ ref('int_creators__versions') }}
 ),
 
+private_since as (
+    select customer_id, private_since_at from {{ ref('int_customers__private_since') }}
+),
+
 joined as (
     select
         orders.*,
         coalesce(lines.line_count, 0) as line_count,
         coalesce(lines.item_count, 0) as item_count,
         coalesce(lines.refund_amount_fen, 0) as refund_amount_fen,
+        lines.goods_amount_fen,
+        -- METRICS.md §1.5: RED's total includes tax, so tax = pay - goods - shipping (never NULL for RED)
+        case
+            when orders.platform = 'red'
+                then orders.pay_amount_fen - lines.goods_amount_fen - coalesce(orders.shipping_fee_fen, 0)
+            else orders.tax_amount_fen
+        end as derived_tax_amount_fen,
+        -- METRICS.md §1.8: the buyer's domain at the order's created_at, never today's membership
+        case
+            when orders.customer_id is null then 'unknown'
+            when private_since.private_since_at <= orders.created_at then 'private'
+            else 'public'
+        end as customer_domain,
         lines.last_refunded_at,
         greatest(orders.loaded_at, lines.lines_loaded_at, attribution.private_domain_loaded_at) as source_loaded_at,
         coalesce(attribution.channel_id, 'organic_unknown') as channel_id,
@@ -53,6 +71,7 @@ joined as (
     from orders
     left join lines on orders.order_id = lines.order_id
     left join attribution on orders.order_id = attribution.order_id
+    left join private_since on orders.customer_id = private_since.customer_id
     left join content on attribution.attributed_content_id = content.content_id
 ),
 
@@ -65,8 +84,10 @@ final as (
         cast(joined.is_paid as boolean) as is_paid,
         cast(joined.is_cancelled as boolean) as is_cancelled,
         joined.refund_amount_fen > 0 as has_refund,
-        joined.refund_amount_fen > 0 and joined.refund_amount_fen >= joined.pay_amount_fen as is_fully_refunded,
+        -- METRICS.md §1.4: fully refunded = refunds >= goods amount (line pay amounts; shipping, tax left out)
+        joined.refund_amount_fen > 0 and joined.refund_amount_fen >= joined.goods_amount_fen as is_fully_refunded,
         cast(joined.customer_id as varchar) as customer_id,
+        cast(joined.customer_domain as varchar) as customer_domain,
         cast(joined.buyer_platform_token as varchar) as buyer_platform_token,
         cast(joined.created_at as timestamp) as created_at,
         cast({{ to_cn('joined.created_at') }} as timestamp) as created_at_cn,
@@ -83,7 +104,7 @@ final as (
         cast(joined.discount_platform_fen as bigint) as discount_platform_fen,
         cast(joined.discount_shop_fen as bigint) as discount_shop_fen,
         cast(joined.discount_creator_fen as bigint) as discount_creator_fen,
-        cast(joined.tax_amount_fen as bigint) as tax_amount_fen,
+        cast(joined.derived_tax_amount_fen as bigint) as tax_amount_fen,
         cast(joined.refund_amount_fen as bigint) as refund_amount_fen,
         {{ fen_to_yuan('joined.order_amount_fen') }} as order_amount,
         {{ fen_to_yuan('joined.pay_amount_fen') }} as pay_amount,
@@ -91,7 +112,7 @@ final as (
         {{ fen_to_yuan('joined.discount_platform_fen') }} as discount_platform,
         {{ fen_to_yuan('joined.discount_shop_fen') }} as discount_shop,
         {{ fen_to_yuan('joined.discount_creator_fen') }} as discount_creator,
-        {{ fen_to_yuan('joined.tax_amount_fen') }} as tax_amount,
+        {{ fen_to_yuan('joined.derived_tax_amount_fen') }} as tax_amount,
         {{ fen_to_yuan('joined.refund_amount_fen') }} as refund_amount,
         {{ fen_to_yuan('joined.pay_amount_fen - joined.refund_amount_fen') }} as net_pay_amount,
         cast(joined.line_count as bigint) as line_count,

@@ -60,6 +60,7 @@ final as (
             'organic_unknown') as varchar) as acquisition_channel_id,
         members.mobile_token is not null as is_private_domain_member,
         contacts.customer_id is not null as is_wecom_contact,
+        cast(private_since.private_since_at as timestamp) as private_since_at,
         cast(coalesce(members.member_tier, 'non_member') as varchar) as member_tier,
         cast(members.age_band as varchar) as age_band,
         coalesce(members.has_marketing_consent, false) as has_marketing_consent,
@@ -72,6 +73,8 @@ final as (
     left join members on customer_ids.customer_id = members.mobile_token
     left join contacts on customer_ids.customer_id = contacts.customer_id
     left join current_layer on customer_ids.customer_id = current_layer.customer_id
+    left join {{ ref('int_customers__private_since') }} as private_since
+        on customer_ids.customer_id = private_since.customer_id
     where customer_ids.customer_id is not null
 )
 

@@ -1,6 +1,6 @@
 -- Content x day: RED notes and Douyin short videos from their daily metrics, Douyin live sessions on
--- their start day. reads = reads (RED) / plays (video) / views (live); exposures fall back to reads
--- when the platform gives none. Live interactions = comments + shares (live likes are repeated taps,
+-- their start day. reads = reads (RED) / plays (video) / views (live); exposures are RED impressions and
+-- NULL for Douyin (no impressions source; never copied from reads, METRICS.md §2.1). Live interactions = comments + shares (live likes are repeated taps,
 -- far above views). Suspected fake engagement (刷量), our rule: interactions above reads, reads above
 -- exposures, or daily reads above
 -- var('fake_engagement_spike_multiplier') x the creator's baseline = median over the creator's content
@@ -85,7 +85,7 @@ final as (
         cast(with_baseline.platform as varchar) as platform,
         cast(with_baseline.creator_id as varchar) as creator_id,
         cast(creators.creator_version_id as varchar) as creator_version_id,
-        cast(coalesce(with_baseline.exposures, with_baseline.reads) as bigint) as exposures,
+        cast(with_baseline.exposures as bigint) as exposures,
         cast(with_baseline.reads as bigint) as reads,
         cast(with_baseline.likes as bigint) as likes,
         cast(with_baseline.collects as bigint) as collects,

@@ -29,6 +29,7 @@ renamed as (
         {{ json_text('payer_id_token') }} as payer_id_token,
         {{ parse_yuan(json_text('totalPrice')) }} as total_price,
         {{ parse_yuan(json_text('freight')) }} as freight,
+        coalesce({{ parse_yuan(json_text('insuredFee')) }}, 0) as insured_fee,
         {{ parse_yuan(json_text('taxTotal')) }} as tax_total,
         case {{ clean_text(json_text('currency')) }} when '142' then 'CNY' else {{ clean_text(json_text('currency')) }} end as currency,
         try_cast({{ clean_text(json_text('grossWeight')) }} as decimal(12, 3)) as gross_weight_kg,
