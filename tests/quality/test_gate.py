@@ -89,7 +89,8 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
         (f["column"], f["rule"]): f["unexpected_count"]
         for f in _failures(result, "pii.staging.stg_douyin__orders")
     }
-    assert failed == {(f"remark_{form}", "clear_pii"): 1 for form in PLANTED}
+    # the detector and the independent second check both see each planted mobile
+    assert failed == {(f"remark_{form}", rule): 1 for form in PLANTED for rule in ("clear_pii", "independent_check")}
     _no_raised_exceptions(tmp_path / "gx", "pii")
     with pytest.raises(GateFailed, match="remark_disguised") as raised:
         assert_gate(result)
@@ -184,7 +185,8 @@ def test_raw_records_are_scanned_leaf_by_leaf(make_build, expectations_dir, tmp_
                       expectations_dir=expectations_dir,
                       raw_db=_raw_db(tmp_path / "raw_leak.duckdb", "电话 138 0013 8000"))
     assert not leaked.success
-    [failure] = _failures(leaked, "pii.raw.douyin_orders")
-    assert failure["column"] == "buyer_words" and failure["unexpected_count"] == 1
+    failures = _failures(leaked, "pii.raw.douyin_orders")
+    assert {(f["column"], f["rule"], f["unexpected_count"]) for f in failures} == {
+        ("buyer_words", "clear_pii", 1), ("buyer_words", "independent_check", 1)}
     text = leaked.results_path.read_text(encoding="utf-8")
     assert "0013" not in text and "13800138000" not in text
