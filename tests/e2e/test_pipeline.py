@@ -205,7 +205,7 @@ def test_clear_phone_planted_in_build_fails_gate_and_keeps_published_file(pipeli
         mail = pipeline.alerts.mails[0]
         assert "quality gate FAILED: transform_warehouse" in mail["Subject"]
         body = mail.get_content()
-        assert re.search(r"^Run: manual__\S+$", body, re.M), body
+        assert re.search(r"^Run: manual__\S+", body, re.M), body  # (mail bodies end lines with \r\n)
         assert "seeding.planted_notes" in body and "column=remark" in body and "unexpected_count=1" in body
         alert_text = body + json.dumps(pipeline.alerts.posts, ensure_ascii=False)
         assert "13900138000" not in alert_text and "139 0013 8000" not in alert_text and "0013 8000" not in alert_text
