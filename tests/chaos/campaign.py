@@ -68,7 +68,8 @@ class Outcome:
 def _env(var: Path, base_url: str, fault: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCWH_")}
     env.update(PYTHONPATH=f"{ROOT / 'include'}:{ROOT}", PROJECT_ROOT=str(ROOT), CCWH_VAR_DIR=str(var),
-               CCWH_API_BASE_URL=base_url, CCWH_API_TOKEN=TOKEN, CCWH_HMAC_KEY="chaos-campaign-key-of-at-least-32-bytes",
+               CCWH_API_BASE_URL=base_url, CCWH_API_TOKEN=TOKEN,
+               CCWH_HMAC_KEY="chaos-campaign-key-of-at-least-32-bytes",
                DBT_SEND_ANONYMOUS_USAGE_STATS="false")
     if fault:
         env["CCWH_FAULT_POINT"] = fault

@@ -125,7 +125,8 @@ def drop_tombstoned(con: duckdb.DuckDBPyConnection, table: str) -> int:
     if not con.execute("select count(*) from information_schema.tables where table_name = 'deletion_tombstones'"
                        ).fetchone()[0]:
         return 0
-    where = (f"exists (select 1 from deletion_tombstones t where contains({quote_ident(table)}.record::varchar, t.token))")
+    where = (f"exists (select 1 from deletion_tombstones t "
+             f"where contains({quote_ident(table)}.record::varchar, t.token))")
     count = con.execute(f"select count(*) from {quote_ident(table)} where {where}").fetchone()[0]
     if count:
         con.execute(f"delete from {quote_ident(table)} where {where}")
