@@ -107,4 +107,4 @@ final as (
     where regexp_full_match(unioned.order_id, '[0-9A-Za-z_-]+')
 )
 
-select * from final
+select * from final  -- noqa: AM04

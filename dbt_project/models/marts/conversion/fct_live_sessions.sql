@@ -8,7 +8,8 @@
 -- averaged): GPM = GMV / views x 1000, conversion = buyers / viewers. Platform-reported GMV
 -- ("数据将于第二天更新" until T+1 -> is_gmv_pending) is reconciled against the paid orders whose
 -- attributed_live_session_id is the room (METRICS.md §1.7 / §4.2: never "any line in the room", so the
--- rooms' attributed GMV sums to douyin_live GMV). Incremental: sessions re-extracted or with newly loaded room orders are rebuilt.
+-- rooms' attributed GMV sums to douyin_live GMV). Incremental: sessions re-extracted or with newly loaded
+-- room orders are rebuilt.
 with
 
 sessions as (

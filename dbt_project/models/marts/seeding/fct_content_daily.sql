@@ -1,6 +1,7 @@
 -- Content x day: RED notes and Douyin short videos from their daily metrics, Douyin live sessions on
 -- their start day. reads = reads (RED) / plays (video) / views (live); exposures are RED impressions and
--- NULL for Douyin (no impressions source; never copied from reads, METRICS.md §2.1). Live interactions = comments + shares (live likes are repeated taps,
+-- NULL for Douyin (no impressions source; never copied from reads, METRICS.md §2.1). Live interactions =
+-- comments + shares (live likes are repeated taps,
 -- far above views). Suspected fake engagement (刷量), our rule: interactions above reads, reads above
 -- exposures, or daily reads above
 -- var('fake_engagement_spike_multiplier') x the creator's baseline = median over the creator's content
