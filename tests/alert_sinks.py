@@ -21,12 +21,21 @@ class AlertSinks:
     def connections_env(self, flavour: str = "wecom", to: str = "oncall@example.com") -> dict[str, str]:
         """AIRFLOW_CONN_* variables pointing Airflow at the sinks."""
         return {
-            "AIRFLOW_CONN_CCWH_ALERT_SMTP": json.dumps({
-                "conn_type": "smtp", "host": "127.0.0.1", "port": self.smtp_port,
-                "extra": {"from_email": "airflow@example.com", "to": to}}),
-            "AIRFLOW_CONN_CCWH_ALERT_WEBHOOK": json.dumps({
-                "conn_type": "http", "host": f"http://127.0.0.1:{self.webhook_port}/cgi-bin/webhook/send?key=test",
-                "extra": {"flavour": flavour}}),
+            "AIRFLOW_CONN_CCWH_ALERT_SMTP": json.dumps(
+                {
+                    "conn_type": "smtp",
+                    "host": "127.0.0.1",
+                    "port": self.smtp_port,
+                    "extra": {"from_email": "airflow@example.com", "to": to},
+                }
+            ),
+            "AIRFLOW_CONN_CCWH_ALERT_WEBHOOK": json.dumps(
+                {
+                    "conn_type": "http",
+                    "host": f"http://127.0.0.1:{self.webhook_port}/cgi-bin/webhook/send?key=test",
+                    "extra": {"flavour": flavour},
+                }
+            ),
         }
 
     def clear(self) -> None:
@@ -39,8 +48,9 @@ class _Handler:
         self.sinks = sinks
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's handler protocol
-        self.sinks.mails.append(message_from_bytes(envelope.original_content or envelope.content,
-                                                   policy=policy.default))
+        self.sinks.mails.append(
+            message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        )
         return "250 OK"
 
 

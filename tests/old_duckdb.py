@@ -36,16 +36,16 @@ def old_duckdb_python(version: str = OLDEST_CLIENT) -> Path:
     uv = Path(sys.executable).with_name("uv")
     if not (venv / ".ready").exists():
         subprocess.run([str(uv), "venv", "-q", "--python", sys.executable, str(venv)], check=True)
-        subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), f"duckdb=={version}"],
-                       check=True)
+        subprocess.run([str(uv), "pip", "install", "-q", "--python", str(python), f"duckdb=={version}"], check=True)
         (venv / ".ready").touch()
     return python
 
 
 def read_with_old_duckdb(path: Path, version: str = OLDEST_CLIENT) -> dict:
     """Every table of ``path`` as sorted text rows, read read-only by DuckDB ``version``."""
-    proc = subprocess.run([str(old_duckdb_python(version)), "-c", READER, str(path)], capture_output=True,
-                          text=True, timeout=300)
+    proc = subprocess.run(
+        [str(old_duckdb_python(version)), "-c", READER, str(path)], capture_output=True, text=True, timeout=300
+    )
     if proc.returncode != 0:
         raise AssertionError(f"DuckDB {version} could not read {path}: {proc.stderr[-2000:]}")
     return json.loads(proc.stdout)
@@ -57,7 +57,10 @@ def read_with_current_duckdb(path: Path) -> dict:
 
     with duckdb.connect(str(path), read_only=True) as con:
         con.execute("set TimeZone = 'UTC'")
-        tables = con.execute(
-            "select table_schema, table_name from information_schema.tables order by all").fetchall()
-        return {f"{s}.{t}": [list(r) for r in con.execute(f'select columns(*)::varchar from "{s}"."{t}" order by all')
-                             .fetchall()] for s, t in tables}
+        tables = con.execute("select table_schema, table_name from information_schema.tables order by all").fetchall()
+        return {
+            f"{s}.{t}": [
+                list(r) for r in con.execute(f'select columns(*)::varchar from "{s}"."{t}" order by all').fetchall()
+            ]
+            for s, t in tables
+        }

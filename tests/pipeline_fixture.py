@@ -23,8 +23,8 @@ from tests.alert_sinks import AlertSinks, start_sinks
 
 ROOT = Path(__file__).resolve().parents[1]
 INGEST_DAGS = [f.dag_id for f in FAMILIES.values()]
-DAILY_END = "2026-11-16T00:00:00+08:00"     # the daily interval 2026-11-15 (Asia/Shanghai)
-HISTORY_DAYS = 4                            # with it, 2026-11-12 .. 2026-11-15: the generated window
+DAILY_END = "2026-11-16T00:00:00+08:00"  # the daily interval 2026-11-15 (Asia/Shanghai)
+HISTORY_DAYS = 4  # with it, 2026-11-12 .. 2026-11-15: the generated window
 TOKEN = "e2e-token"
 
 
@@ -58,8 +58,9 @@ def pipeline(tmp_path_factory, alert_sinks) -> Pipeline:
     with StandIn(cfg, token=TOKEN, now=DAILY_END, chaos="429=0.05,500=0.03") as stand_in:
         env = {**airflow_env(cfg, base_url=stand_in.base_url, token=TOKEN), **alert_sinks.connections_env()}
         init_airflow(env)
-        p = Pipeline(cfg, env, log_dir, json.loads((cfg.sim_data_dir / "ground_truth.json").read_text()),
-                     alerts=alert_sinks)
+        p = Pipeline(
+            cfg, env, log_dir, json.loads((cfg.sim_data_dir / "ground_truth.json").read_text()), alerts=alert_sinks
+        )
         for dag_id in INGEST_DAGS:
             p.run(dag_id, DAILY_END, conf={"backfill_days": HISTORY_DAYS})
         p.run("transform_warehouse", DAILY_END)

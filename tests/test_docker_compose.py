@@ -19,8 +19,15 @@ def _pinned(name: str) -> str:
 
 def test_services_follow_the_official_layout_plus_stand_in():
     assert set(COMPOSE["services"]) == {
-        "postgres", "redis", "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-        "airflow-worker", "airflow-triggerer", "airflow-init", "simulator",
+        "postgres",
+        "redis",
+        "airflow-apiserver",
+        "airflow-scheduler",
+        "airflow-dag-processor",
+        "airflow-worker",
+        "airflow-triggerer",
+        "airflow-init",
+        "simulator",
     }
     worker_env = COMPOSE["services"]["airflow-worker"]["environment"]
     assert _env_file(ROOT / "deploy" / "airflow.env")["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
@@ -53,15 +60,24 @@ def test_every_module_it_runs_exists():
         assert (path / "__main__.py").exists() or path.with_suffix(".py").exists(), module
 
 
-AIRFLOW_SERVICES = ["airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-worker",
-                    "airflow-triggerer", "airflow-init"]
+AIRFLOW_SERVICES = [
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-worker",
+    "airflow-triggerer",
+    "airflow-init",
+]
 TEXT = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
 DOCKERFILE = (ROOT / "Dockerfile").read_text(encoding="utf-8")
 
 
 def _env_file(path: Path) -> dict[str, str]:
-    pairs = (line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#"))
+    pairs = (
+        line.split("=", 1)
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
     return {k.strip(): v.strip() for k, v in pairs}
 
 
@@ -93,8 +109,12 @@ def test_constraints_merge_keeps_airflows_pins_and_lets_the_lock_win():
 
 def test_secrets_are_required_not_defaulted():
     env = COMPOSE["services"]["airflow-worker"]["environment"]
-    for key in ("AIRFLOW__CORE__FERNET_KEY", "AIRFLOW__API_AUTH__JWT_SECRET", "CCWH_HMAC_KEY",
-                "AIRFLOW_CONN_CCWH_ALERT_SMTP"):
+    for key in (
+        "AIRFLOW__CORE__FERNET_KEY",
+        "AIRFLOW__API_AUTH__JWT_SECRET",
+        "CCWH_HMAC_KEY",
+        "AIRFLOW_CONN_CCWH_ALERT_SMTP",
+    ):
         assert re.fullmatch(rf"\$\{{{key}:\?[^}}]+\}}", env[key]), key
     # every Airflow component gets the same secrets (one JWT secret, or Celery tasks fail "Invalid auth token")
     for name in AIRFLOW_SERVICES:

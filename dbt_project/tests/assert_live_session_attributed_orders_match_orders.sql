@@ -4,7 +4,10 @@
 with
 
 from_orders as (
-    select attributed_live_session_id as live_session_id, count(*) as orders, sum(pay_amount) as gmv
+    select
+        attributed_live_session_id as live_session_id,
+        count(*) as orders,
+        sum(pay_amount) as gmv
     from {{ ref('fct_orders') }}
     where is_paid and attributed_live_session_id is not null
     group by attributed_live_session_id

@@ -14,7 +14,9 @@ lines as (
     group by order_id
 )
 
-select orders.order_id, orders.platform
+select
+    orders.order_id,
+    orders.platform
 from {{ ref('fct_orders') }} as orders
 inner join lines on orders.order_id = lines.order_id
 where lines.lines_discount_platform_fen is distinct from orders.discount_platform_fen
@@ -22,7 +24,9 @@ where lines.lines_discount_platform_fen is distinct from orders.discount_platfor
     or (orders.platform = 'douyin' and (
         lines.lines_discount_creator_fen is distinct from orders.discount_creator_fen
         or lines.lines_pay_fen + coalesce(orders.shipping_fee_fen, 0) + coalesce(orders.tax_amount_fen, 0)
-            is distinct from orders.pay_amount_fen
+        is distinct from orders.pay_amount_fen
     ))
-    or (orders.platform = 'red'
-        and lines.lines_pay_fen + coalesce(orders.shipping_fee_fen, 0) > orders.pay_amount_fen)
+    or (
+        orders.platform = 'red'
+        and lines.lines_pay_fen + coalesce(orders.shipping_fee_fen, 0) > orders.pay_amount_fen
+    )

@@ -108,8 +108,14 @@ class Settings:
         return Path(os.environ.get("CCWH_SIM_DATA_DIR", self.var / "sim"))
 
     def ensure_dirs(self) -> None:
-        for path in (self.landing_dir, self.inbox_dir, self.restricted_dir, self.build_dir,
-                     self.warehouse_db.parent, self.reports_dir):
+        for path in (
+            self.landing_dir,
+            self.inbox_dir,
+            self.restricted_dir,
+            self.build_dir,
+            self.warehouse_db.parent,
+            self.reports_dir,
+        ):
             path.mkdir(parents=True, exist_ok=True)
 
 

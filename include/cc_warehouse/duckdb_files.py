@@ -17,8 +17,9 @@ class DatabaseLocked(RuntimeError):
     """Another process kept the file locked for longer than we were willing to wait."""
 
 
-def connect_with_retry(path: Path | str, *, read_only: bool = False, timeout: float = 120.0
-                       ) -> duckdb.DuckDBPyConnection:
+def connect_with_retry(
+    path: Path | str, *, read_only: bool = False, timeout: float = 120.0
+) -> duckdb.DuckDBPyConnection:
     """``duckdb.connect`` that waits on lock conflicts only (exponential back-off with jitter, ≤ 5 s a
     step) and raises ``DatabaseLocked`` after ``timeout`` seconds; any other error is raised at once."""
     if not read_only:

@@ -53,14 +53,29 @@ def run_dag(env: dict, dag_id: str, logical_date: str, log_dir: Path, conf: dict
     finished = re.findall(r"DagRun Finished: .*?state=(\w+)", text)
     if code != 0 or not finished or finished[-1] != "success":
         failed = sorted(set(re.findall(r"task_id=(\w+).*?(?:new_state|state)=failed", text)))
-        raise SystemExit(f"{dag_id} {logical_date} did not succeed (exit {code}, "
-                         f"state {finished[-1] if finished else 'unknown'}, failed tasks {failed}); log: {log_path}")
+        raise SystemExit(
+            f"{dag_id} {logical_date} did not succeed (exit {code}, "
+            f"state {finished[-1] if finished else 'unknown'}, failed tasks {failed}); log: {log_path}"
+        )
     return time.monotonic() - started
 
 
 def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> None:
-    cmd = [sys.executable, "-m", "cc_warehouse_demo.datagen", "--out", str(cfg.sim_data_dir), "--seed", str(seed),
-           "--days", str(days), "--end-date", end_date.isoformat(), "--customers", str(customers)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "cc_warehouse_demo.datagen",
+        "--out",
+        str(cfg.sim_data_dir),
+        "--seed",
+        str(seed),
+        "--days",
+        str(days),
+        "--end-date",
+        end_date.isoformat(),
+        "--customers",
+        str(customers),
+    ]
     subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(cfg.root / "include")})
 
 
@@ -111,14 +126,18 @@ def demo(args: argparse.Namespace) -> None:
     counts = mart_counts(cfg.warehouse_db)
     progress.step("done")
     print(f"\nWarehouse (analysts, read-only): {cfg.warehouse_db}")
-    print(f"Reports: {cfg.reports_dir / 'index.html'}\n         {cfg.reports_dir / 'data_docs' / 'index.html'}"
-          f"\n         {cfg.reports_dir / 'privacy' / 'index.html'}")
+    print(
+        f"Reports: {cfg.reports_dir / 'index.html'}\n         {cfg.reports_dir / 'data_docs' / 'index.html'}"
+        f"\n         {cfg.reports_dir / 'privacy' / 'index.html'}"
+    )
     print(f"Airflow logs: {cfg.var / 'airflow' / 'logs'}   demo logs: {log_dir}\n")
     print("Rows per published table:")
     for table, rows in counts.items():
         print(f"  {table:<48} {rows:>10,}")
-    print(f"\nTry:\n  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{cfg.warehouse_db}', "
-          f"read_only=True).sql('''{' '.join(SAMPLE_QUERY.split())}'''))\"")
+    print(
+        f"\nTry:\n  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{cfg.warehouse_db}', "
+        f"read_only=True).sql('''{' '.join(SAMPLE_QUERY.split())}'''))\""
+    )
 
 
 def ui(_: argparse.Namespace) -> None:
@@ -133,8 +152,9 @@ def ui(_: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="cc_warehouse_demo.demo", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="cc_warehouse_demo.demo", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", nargs="?", default="run", choices=["run", "ui"])
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 15))

@@ -50,24 +50,25 @@ def free_port() -> int:
 
 def airflow_env(cfg: Settings, *, base_url: str, token: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "PROJECT_ROOT": str(cfg.root),
-        "CCWH_VAR_DIR": str(cfg.var),
-        "AIRFLOW_HOME": str(cfg.var / "airflow"),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(cfg.root / "dags"),
-        "AIRFLOW__CORE__PLUGINS_FOLDER": str(cfg.root / "plugins"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
-        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
-        "PYTHONPATH": os.pathsep.join([str(cfg.root / "include"), str(cfg.root)]),
-        # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's.
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-        "CCWH_HMAC_KEY": ensure_key(cfg),
-        # no publish deadline under `airflow dags test` (see dag_factory.PUBLISH_DEADLINE)
-        "CCWH_PUBLISH_DEADLINE_SECONDS": "0",
-        "AIRFLOW_CONN_CCWH_PLATFORM_API": json.dumps(
-            {"conn_type": "http", "host": base_url, "password": token}),
-    })
+    env.update(
+        {
+            "PROJECT_ROOT": str(cfg.root),
+            "CCWH_VAR_DIR": str(cfg.var),
+            "AIRFLOW_HOME": str(cfg.var / "airflow"),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(cfg.root / "dags"),
+            "AIRFLOW__CORE__PLUGINS_FOLDER": str(cfg.root / "plugins"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DEFAULT_TIMEZONE": "Asia/Shanghai",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+            "PYTHONPATH": os.pathsep.join([str(cfg.root / "include"), str(cfg.root)]),
+            # `airflow standalone` starts its components as `airflow ...` from PATH: use this venv's.
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+            "CCWH_HMAC_KEY": ensure_key(cfg),
+            # no publish deadline under `airflow dags test` (see dag_factory.PUBLISH_DEADLINE)
+            "CCWH_PUBLISH_DEADLINE_SECONDS": "0",
+            "AIRFLOW_CONN_CCWH_PLATFORM_API": json.dumps({"conn_type": "http", "host": base_url, "password": token}),
+        }
+    )
     env.pop("CCWH_API_BASE_URL", None)
     return env
 
@@ -86,8 +87,12 @@ def init_airflow(env: dict[str, str]) -> None:
     if marker.exists() and marker.read_text() == stamp and (marker.parent / "airflow.db").exists():
         return
     subprocess.run([airflow_bin(), "db", "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([airflow_bin(), "pools", "set", "duckdb_raw", "1", "one writer per DuckDB file"],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [airflow_bin(), "pools", "set", "duckdb_raw", "1", "one writer per DuckDB file"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     marker.write_text(stamp)
 
 
@@ -103,14 +108,32 @@ class StandIn:
     def __enter__(self) -> StandIn:
         log_dir = self.cfg.var / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "cc_warehouse_demo.simulator", "--data-dir", str(self.cfg.sim_data_dir),
-               "--host", "127.0.0.1", "--port", str(self.port), "--token", self.token,
-               "--drop-inbox", str(self.cfg.inbox_dir), "--now", self.now]
+        cmd = [
+            sys.executable,
+            "-m",
+            "cc_warehouse_demo.simulator",
+            "--data-dir",
+            str(self.cfg.sim_data_dir),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--token",
+            self.token,
+            "--drop-inbox",
+            str(self.cfg.inbox_dir),
+            "--now",
+            self.now,
+        ]
         if self.chaos:
             cmd += ["--chaos", self.chaos]
         self._log = open(log_dir / "simulator.log", "ab")  # noqa: SIM115 - closed in __exit__
-        self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT,
-                                     env={**os.environ, "PYTHONPATH": str(self.cfg.root / "include")})
+        self.proc = subprocess.Popen(
+            cmd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(self.cfg.root / "include")},
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -33,8 +33,15 @@ def test_an_ingestion_run_whose_extract_failed_is_audited_failed_and_fails(var):
     """The extract failed, so its XCom (and its load's) is None; the audit still records the run."""
     ok = [{"entity": "douyin.refunds", "received": 2, "loaded": 2, "quarantined": 0, "partition": "p"}]
     with pytest.raises(AirflowFailException, match="douyin.orders"):
-        dag_factory.audit_run.function([None, []], [None, ok], ["douyin.orders", "douyin.refunds"], dag=DAG,
-                                       run_id="r-failed", data_interval_start=START, data_interval_end=END)
+        dag_factory.audit_run.function(
+            [None, []],
+            [None, ok],
+            ["douyin.orders", "douyin.refunds"],
+            dag=DAG,
+            run_id="r-failed",
+            data_interval_start=START,
+            data_interval_end=END,
+        )
     [run] = latest_runs(var / "restricted" / "raw.duckdb")
     assert (run["run_id"], run["status"]) == ("r-failed", "failed")
     assert run["row_counts"] == {"douyin.refunds": {"received": 2, "loaded": 2, "quarantined": 0}}
@@ -96,8 +103,13 @@ def tiny_disk(tmp_path):
     """A 1 MB tmpfs (root in a container that allows mounts), else skip."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
+    if (
+        os.geteuid() != 0
+        or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=1M", "tmpfs", str(mount)], capture_output=True
+        ).returncode
+        != 0
+    ):
         pytest.skip("cannot mount a tmpfs here")
     yield mount
     subprocess.run(["umount", "-l", str(mount)], check=False)
@@ -107,8 +119,15 @@ def test_a_load_onto_a_full_disk_says_no_space_left(tmp_path, tiny_disk):
     from cc_warehouse.landing.files import land_records
 
     records = [{"order_id": f"47813200{i:011d}", "pad": "x" * 400} for i in range(20_000)]
-    landed = land_records(tmp_path / "landing", "douyin.orders", records, interval_start=START, interval_end=END,
-                          dt=START.date(), run_id="r")
+    landed = land_records(
+        tmp_path / "landing",
+        "douyin.orders",
+        records,
+        interval_start=START,
+        interval_end=END,
+        dt=START.date(),
+        run_id="r",
+    )
     with pytest.raises(LoadError, match="ENOSPC") as err:
         load_files([landed], Path(tiny_disk) / "raw.duckdb", "r")
     assert "no transaction is active" not in str(err.value)

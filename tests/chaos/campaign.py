@@ -32,12 +32,21 @@ import duckdb
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "chaos-token"
 NOW = "2026-11-16T00:00:00+08:00"
-STANDIN_FAULTS = ("500=0.3,429=0.1,retry_after=nan,reset=0.05,truncate=0.05,trickle=0.02,trickle_seconds=2,"
-                  "drift=3")
-INGEST_POINTS = ("mid_page", "after_landing_before_manifest", "after_receipt_before_unlink",
-                 "after_manifest_before_load", "mid_load", "before_commit")
-TRANSFORM_POINTS = {"mid_dbt": "dbt", "mid_gate": "gate", "publish_before_rename": "publish",
-                    "publish_after_rename": "publish"}
+STANDIN_FAULTS = "500=0.3,429=0.1,retry_after=nan,reset=0.05,truncate=0.05,trickle=0.02,trickle_seconds=2,drift=3"
+INGEST_POINTS = (
+    "mid_page",
+    "after_landing_before_manifest",
+    "after_receipt_before_unlink",
+    "after_manifest_before_load",
+    "mid_load",
+    "before_commit",
+)
+TRANSFORM_POINTS = {
+    "mid_dbt": "dbt",
+    "mid_gate": "gate",
+    "publish_before_rename": "publish",
+    "publish_after_rename": "publish",
+}
 GRAINS = {  # published table → its key (from the models' docs)
     "conversion.fct_orders": ["order_id"],
     "conversion.fct_order_lines": ["order_line_id"],
@@ -67,10 +76,15 @@ class Outcome:
 
 def _env(var: Path, base_url: str, fault: str | None = None) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCWH_")}
-    env.update(PYTHONPATH=f"{ROOT / 'include'}:{ROOT}", PROJECT_ROOT=str(ROOT), CCWH_VAR_DIR=str(var),
-               CCWH_API_BASE_URL=base_url, CCWH_API_TOKEN=TOKEN,
-               CCWH_HMAC_KEY="chaos-campaign-key-of-at-least-32-bytes",
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+    env.update(
+        PYTHONPATH=f"{ROOT / 'include'}:{ROOT}",
+        PROJECT_ROOT=str(ROOT),
+        CCWH_VAR_DIR=str(var),
+        CCWH_API_BASE_URL=base_url,
+        CCWH_API_TOKEN=TOKEN,
+        CCWH_HMAC_KEY="chaos-campaign-key-of-at-least-32-bytes",
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
     if fault:
         env["CCWH_FAULT_POINT"] = fault
     return env
@@ -81,12 +95,22 @@ def stage(name: str, var: Path, base_url: str, run_id: str, fault: str | None = 
     logs = var / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / f"{run_id}-{name}.log", "ab") as out:
-        return subprocess.run([sys.executable, "-m", "tests.chaos.steps", name, run_id], cwd=ROOT,
-                              env=_env(var, base_url, fault), stdout=out, stderr=subprocess.STDOUT).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "tests.chaos.steps", name, run_id],
+            cwd=ROOT,
+            env=_env(var, base_url, fault),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ).returncode
 
 
-def pipeline(var: Path, base_url: str, run_id: str, stages=("ingest", "dbt", "gate", "publish", "purge"),
-             fault: str | None = None) -> tuple[bool, list[str]]:
+def pipeline(
+    var: Path,
+    base_url: str,
+    run_id: str,
+    stages=("ingest", "dbt", "gate", "publish", "purge"),
+    fault: str | None = None,
+) -> tuple[bool, list[str]]:
     """Run ``stages`` in order, stopping at a kill or a failure; (killed?, failed stages)."""
     failed = []
     for name in stages:
@@ -108,17 +132,23 @@ def fresh_var(path: Path, sim: Path) -> Path:
 
 
 def _columns(con, schema: str, table: str) -> list[str]:
-    return [r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "and column_name not like '%loaded_at%' order by ordinal_position", [schema, table]).fetchall()]
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+            "and column_name not like '%loaded_at%' order by ordinal_position",
+            [schema, table],
+        ).fetchall()
+    ]
 
 
 def table_rows(db: Path, schemas: tuple[str, ...] | None = None, raw: bool = False) -> dict[str, list[str]]:
     """Every table's rows as sorted text (raw tables: record_key and record only)."""
     out = {}
     with duckdb.connect(str(db), read_only=True) as con:
-        tables = con.execute("select table_schema, table_name from information_schema.tables "
-                             "where table_type = 'BASE TABLE'").fetchall()
+        tables = con.execute(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall()
         for schema, table in tables:
             if (schemas and schema not in schemas) or (raw and table in RAW_SKIP):
                 continue
@@ -157,8 +187,10 @@ def duplicate_keys(db: Path) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
         for table, key in GRAINS.items():
             schema, name = table.split(".")
-            if not con.execute("select count(*) from information_schema.tables where table_schema = ? and "
-                               "table_name = ?", [schema, name]).fetchone()[0]:
+            if not con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, name],
+            ).fetchone()[0]:
                 continue
             cols = ", ".join(key)
             dup += con.execute(f"select count(*) - count(distinct ({cols})) from {table}").fetchone()[0]
@@ -170,31 +202,38 @@ def compare(point: str, var: Path, clean: dict, killed: bool, seconds: float, no
     published = table_rows(warehouse) if warehouse.exists() else {}
     raw = table_rows(var / "restricted" / "raw.duckdb", raw=True)
     return Outcome(
-        point, killed,
-        raw_lost=_multiset_missing(clean["raw"], raw), raw_extra=_multiset_missing(raw, clean["raw"]),
+        point,
+        killed,
+        raw_lost=_multiset_missing(clean["raw"], raw),
+        raw_extra=_multiset_missing(raw, clean["raw"]),
         published_lost=_multiset_missing(clean["published"], published),
         duplicate_keys=duplicate_keys(warehouse) if warehouse.exists() else -1,
-        identical=digest(published) == clean["digest"], seconds=seconds, note=note,
+        identical=digest(published) == clean["digest"],
+        seconds=seconds,
+        note=note,
     )
 
 
 def render(outcomes: list[Outcome]) -> str:
-    head = (f"{'injection point':32} {'killed':>6} {'raw lost':>8} {'raw extra':>9} {'pub lost':>8} "
-            f"{'dup keys':>8} {'content':>9} {'secs':>6}")
+    head = (
+        f"{'injection point':32} {'killed':>6} {'raw lost':>8} {'raw extra':>9} {'pub lost':>8} "
+        f"{'dup keys':>8} {'content':>9} {'secs':>6}"
+    )
     lines = [head, "-" * len(head)]
     for o in outcomes:
-        lines.append(f"{o.point:32} {('yes' if o.killed else 'NO'):>6} {o.raw_lost:>8} {o.raw_extra:>9} "
-                     f"{o.published_lost:>8} {o.duplicate_keys:>8} "
-                     f"{('identical' if o.identical else 'DIFFERS'):>9} {o.seconds:>6.0f}"
-                     + (f"  {o.note}" if o.note else ""))
+        lines.append(
+            f"{o.point:32} {('yes' if o.killed else 'NO'):>6} {o.raw_lost:>8} {o.raw_extra:>9} "
+            f"{o.published_lost:>8} {o.duplicate_keys:>8} "
+            f"{('identical' if o.identical else 'DIFFERS'):>9} {o.seconds:>6.0f}" + (f"  {o.note}" if o.note else "")
+        )
     return "\n".join(lines)
 
 
 def run_campaign(work: Path, points: list[str] | None = None) -> list[Outcome]:
     sys.path.insert(0, str(ROOT / "include"))
     from cc_warehouse.config import Settings
-    from cc_warehouse_demo.demo import generate
     from cc_warehouse.faults import POINTS
+    from cc_warehouse_demo.demo import generate
     from cc_warehouse_demo.localenv import StandIn
 
     base = Settings(root=ROOT, var=work / "base")
@@ -214,8 +253,11 @@ def run_campaign(work: Path, points: list[str] | None = None) -> list[Outcome]:
             if code != 0:
                 raise RuntimeError(f"the clean run failed at {name} (exit {code}); logs in {clean_var / 'logs'}")
         published = table_rows(clean_var / "warehouse" / "analytics.duckdb")
-        clean = {"published": published, "digest": digest(published),
-                 "raw": table_rows(clean_var / "restricted" / "raw.duckdb", raw=True)}
+        clean = {
+            "published": published,
+            "digest": digest(published),
+            "raw": table_rows(clean_var / "restricted" / "raw.duckdb", raw=True),
+        }
         outcomes.append(compare("(clean run)", clean_var, clean, False, time.monotonic() - started))
         print(render(outcomes), flush=True)
 
@@ -247,15 +289,31 @@ def run_campaign(work: Path, points: list[str] | None = None) -> list[Outcome]:
             _, failed = pipeline(var, faulty.base_url, "run1")
             if failed:  # what the DAG's retries do for a transient failure
                 _, failed = pipeline(var, faulty.base_url, "retry")
-        outcomes.append(compare("stand-in: " + STANDIN_FAULTS.replace(",", " "), var, clean, True,
-                                time.monotonic() - started, f"failed at {failed}" if failed else ""))
+        outcomes.append(
+            compare(
+                "stand-in: " + STANDIN_FAULTS.replace(",", " "),
+                var,
+                clean,
+                True,
+                time.monotonic() - started,
+                f"failed at {failed}" if failed else "",
+            )
+        )
         print(render(outcomes[-1:]).splitlines()[-1], flush=True)
     return outcomes
 
 
 def ok(outcomes: list[Outcome]) -> bool:
-    return all(o.killed and o.raw_lost == 0 and o.raw_extra == 0 and o.published_lost == 0
-               and o.duplicate_keys == 0 and o.identical and not o.note for o in outcomes[1:])
+    return all(
+        o.killed
+        and o.raw_lost == 0
+        and o.raw_extra == 0
+        and o.published_lost == 0
+        and o.duplicate_keys == 0
+        and o.identical
+        and not o.note
+        for o in outcomes[1:]
+    )
 
 
 if __name__ == "__main__":

@@ -28,8 +28,7 @@ def run_ingest(run_id: str) -> None:
     for family in FAMILIES.values():
         landed, loads, names = [], [], []
         for entity in family.api_entities:
-            files = ingest.extract(entity, INTERVAL_START, INTERVAL_END, run_id=run_id,
-                                   backfill_days=BACKFILL_DAYS)
+            files = ingest.extract(entity, INTERVAL_START, INTERVAL_END, run_id=run_id, backfill_days=BACKFILL_DAYS)
             landed.append(files)
             loads.append(ingest.load(files, run_id=run_id, entity=entity))
             names.append(entity)
@@ -38,8 +37,15 @@ def run_ingest(run_id: str) -> None:
             landed.append(files)
             loads.append(ingest.load(files, run_id=run_id, entity=entity))
             names.append(entity)
-        ingest.audit(dag_id=family.dag_id, run_id=run_id, interval_start=INTERVAL_START,
-                     interval_end=INTERVAL_END, landed=landed, loads=loads, entities=names)
+        ingest.audit(
+            dag_id=family.dag_id,
+            run_id=run_id,
+            interval_start=INTERVAL_START,
+            interval_end=INTERVAL_END,
+            landed=landed,
+            loads=loads,
+            entities=names,
+        )
 
 
 def main(stage: str, run_id: str) -> None:

@@ -9,8 +9,10 @@ from tests.chaos.campaign import _multiset_missing, digest, duplicate_keys, tabl
 
 def _warehouse(path, rows):
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema conversion; create table conversion.fct_orders "
-                    "(order_id varchar, amount int, source_loaded_at timestamptz)")
+        con.execute(
+            "create schema conversion; create table conversion.fct_orders "
+            "(order_id varchar, amount int, source_loaded_at timestamptz)"
+        )
         con.executemany("insert into conversion.fct_orders values (?, ?, now())", rows)
     return path
 

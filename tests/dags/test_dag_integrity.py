@@ -14,8 +14,15 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DAGS_DIR = ROOT / "dags"
 APPROVED_TAGS = {"ingest", "transform", "publish", "privacy", "retention", "douyin", "red", "fulfilment", "crm"}
-EXPECTED_DAGS = {"ingest_douyin", "ingest_red", "ingest_fulfilment", "ingest_crm", "transform_warehouse",
-                 "purge_retention", "privacy_deletion_request"}
+EXPECTED_DAGS = {
+    "ingest_douyin",
+    "ingest_red",
+    "ingest_fulfilment",
+    "ingest_crm",
+    "transform_warehouse",
+    "purge_retention",
+    "privacy_deletion_request",
+}
 HEAVY_MODULES = ("duckdb", "pandas", "great_expectations", "dbt", "requests", "pyarrow", "numpy")
 
 

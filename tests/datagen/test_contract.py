@@ -79,12 +79,7 @@ def test_phones_are_mobile_numbers_and_only_behind_ciphers(dataset):
 def test_cross_border_orders_have_receipts_ending_released_or_returned(dataset):
     out, _ = dataset
     receipts = pq.read_table(out / "customs.receipts.parquet").to_pandas()
-    last = (
-        receipts.assign(t=receipts.returnTime.str[:14])
-        .sort_values("t")
-        .groupby("orderNo")
-        .returnStatus.last()
-    )
+    last = receipts.assign(t=receipts.returnTime.str[:14]).sort_values("t").groupby("orderNo").returnStatus.last()
     assert set(last.unique()) <= {1, 2, 100, 120, 300, 399, 500, 700, 800}
     assert (last == 800).mean() > 0.7
     assert {1, 2, 120, 399, 800} <= set(receipts.returnStatus.unique())

@@ -28,9 +28,7 @@ def test_same_seed_gives_byte_identical_outputs(tmp_path):
     for rel in files_a:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
     generate(GenConfig(tmp_path / "c", seed=4, days=5, end_date=date(2026, 6, 18), customers=400))
-    assert (tmp_path / "a/douyin.orders.parquet").read_bytes() != (
-        tmp_path / "c/douyin.orders.parquet"
-    ).read_bytes()
+    assert (tmp_path / "a/douyin.orders.parquet").read_bytes() != (tmp_path / "c/douyin.orders.parquet").read_bytes()
 
 
 def test_scale_200k_orders_quickly(tmp_path):
@@ -169,13 +167,9 @@ def test_ground_truth_fulfilment_medians(dataset):
     delivered = events[events.event_code == "DELIVERED"].set_index("orderNo").event_time
     decl = pq.read_table(out / "customs.declarations.parquet").to_pandas().set_index("orderNo")
     dy, red = _paid(out, truth)
-    pay = {
-        o: t
-        for o, t in zip(dy.column("order_id").to_pylist(), dy.column("pay_time").to_pylist(), strict=True)
-    }
+    pay = {o: t for o, t in zip(dy.column("order_id").to_pylist(), dy.column("pay_time").to_pylist(), strict=True)}
     pay |= {
-        o: t // 1000
-        for o, t in zip(red.column("orderId").to_pylist(), red.column("paidTime").to_pylist(), strict=True)
+        o: t // 1000 for o, t in zip(red.column("orderId").to_pylist(), red.column("paidTime").to_pylist(), strict=True)
     }
     for mode in ("1210", "9610"):
         hours = [
@@ -192,10 +186,7 @@ def test_planted_pii_counts(dataset):
     out, truth = dataset
     planted = truth["planted_pii"]
     words = pq.read_table(out / "douyin.orders.parquet").column("buyer_words").to_pylist()
-    assert (
-        sum(bool(re.search(r"(\+86 |0086-)1[3-9]\d", w)) for w in words)
-        == planted["douyin.orders"]["buyer_words"]
-    )
+    assert sum(bool(re.search(r"(\+86 |0086-)1[3-9]\d", w)) for w in words) == planted["douyin.orders"]["buyer_words"]
     comments = pq.read_table(out / "red.note_comments.parquet").column("content").to_pylist()
     wide = [c for c in comments if re.search(r"１[３-９][０-９]{9}", c)]
     assert len(wide) == planted["red.note_comments"]["content"] > 0

@@ -49,9 +49,16 @@ def test_an_order_loaded_ten_days_after_its_extraction_reaches_fct_orders(tmp_pa
     assert key not in _order_ids(build_db)
 
     extracted = newest - timedelta(days=10)
-    landed = land_records(tmp_path / "landing", "douyin.orders", [json.loads(record)], interval_start=extracted,
-                          interval_end=extracted + timedelta(hours=1), dt=extracted.date(), run_id="killed",
-                          extracted_at=extracted)
+    landed = land_records(
+        tmp_path / "landing",
+        "douyin.orders",
+        [json.loads(record)],
+        interval_start=extracted,
+        interval_end=extracted + timedelta(hours=1),
+        dt=extracted.date(),
+        run_id="killed",
+        extracted_at=extracted,
+    )
     load_files([landed], raw_db, "recovery")
     second = run_dbt(["run", *SELECT], raw_db, build_db, tmp_path)
     assert second.returncode == 0, second.stdout[-3000:]

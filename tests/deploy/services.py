@@ -40,13 +40,13 @@ class Processes:
         self.log_dir = log_dir
         self.procs: list[tuple[str, subprocess.Popen]] = []
 
-    def start(self, name: str, cmd: list[str], env: dict | None = None, cwd: Path | None = None,
-              user: str | None = None) -> subprocess.Popen:
+    def start(
+        self, name: str, cmd: list[str], env: dict | None = None, cwd: Path | None = None, user: str | None = None
+    ) -> subprocess.Popen:
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - kept open for the child's life
         if user:
             cmd = ["runuser", "-u", user, "--", *cmd]
-        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         self.procs.append((name, proc))
         return proc
@@ -114,16 +114,47 @@ class PostgresServer:
         if self.os_user:
             os.chown(pwfile, pw.pw_uid, pw.pw_gid)
         data = self.dir / "data"
-        self._run([str(bindir / "initdb"), "-D", str(data), "-U", self.user, f"--pwfile={pwfile}",
-                   "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
-        proc = self.procs.start("postgres", [str(bindir / "postgres"), "-D", str(data), "-p", str(self.port),
-                                             "-k", str(self.dir), "-c", "listen_addresses=127.0.0.1",
-                                             "-c", "fsync=off", "-c", "max_connections=200"],
-                                user=self.os_user)
+        self._run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                self.user,
+                f"--pwfile={pwfile}",
+                "--auth=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ]
+        )
+        proc = self.procs.start(
+            "postgres",
+            [
+                str(bindir / "postgres"),
+                "-D",
+                str(data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.dir),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "max_connections=200",
+            ],
+            user=self.os_user,
+        )
         wait_for_port(self.port, proc, self.procs.log_dir / "postgres.log")
         for _ in range(50):  # accepting TCP before it accepts logins
-            if subprocess.run([str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                              capture_output=True).returncode == 0:
+            if (
+                subprocess.run(
+                    [str(bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)], capture_output=True
+                ).returncode
+                == 0
+            ):
                 break
             time.sleep(0.2)
         import psycopg2
@@ -152,8 +183,24 @@ class RedisServer:
 
     def start(self) -> RedisServer:
         binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        proc = self.procs.start("redis", [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--dir",
-                                          str(self.dir), "--save", "", "--appendonly", "no", "--daemonize", "no"])
+        proc = self.procs.start(
+            "redis",
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.dir),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+        )
         wait_for_port(self.port, proc, self.procs.log_dir / "redis.log")
         return self
 

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import duckdb
 import pytest
 from cc_warehouse.config import Settings
-from cc_warehouse_demo.demo import generate
-from cc_warehouse_demo.localenv import StandIn, free_port
 from cc_warehouse.orchestration.families import FAMILIES
 from cc_warehouse.publish import PUBLISHED_SCHEMAS
+from cc_warehouse_demo.demo import generate
+from cc_warehouse_demo.localenv import StandIn, free_port
 
 from tests.alert_sinks import start_sinks
 from tests.deploy.services import PostgresServer, Processes, RedisServer, wait_for_port
@@ -68,8 +68,13 @@ def _sql(pg: PostgresServer, query: str, params: tuple = ()) -> list[tuple]:
 
 
 def _airflow(env: dict, *args: str, timeout: float = 300) -> str:
-    proc = subprocess.run([str(Path(sys.executable).with_name("airflow")), *args], env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert proc.returncode == 0, f"airflow {' '.join(args)} failed: {proc.stderr[-3000:]}"
     return proc.stdout
 
@@ -86,13 +91,19 @@ def _wait_until_done(pg: PostgresServer, log_dir: Path, deadline: float) -> list
         runs = _dag_runs(pg)
         failed = [r for r in runs if r[3] == "failed"]
         if failed:
-            tis = _sql(pg, "select dag_id, run_id, task_id, state from task_instance where state in "
-                           "('failed', 'upstream_failed')")
+            tis = _sql(
+                pg,
+                "select dag_id, run_id, task_id, state from task_instance where state in ('failed', 'upstream_failed')",
+            )
             raise AssertionError(f"failed DAG runs {failed}; task instances {tis}; logs in {log_dir}")
         ok = {d: sum(1 for r in runs if r[0] == d and r[3] == "success") for d in ALL_DAGS}
         active = [r for r in runs if r[3] in ("queued", "running")]
-        if all(ok[d] >= INTERVALS for d in INGEST_DAGS) and ok["transform_warehouse"] >= 1 \
-                and ok["purge_retention"] >= 1 and not active:
+        if (
+            all(ok[d] >= INTERVALS for d in INGEST_DAGS)
+            and ok["transform_warehouse"] >= 1
+            and ok["purge_retention"] >= 1
+            and not active
+        ):
             # the scheduler may still be turning the last Asset events into a transform run
             settled_since = settled_since or time.monotonic()
             if time.monotonic() - settled_since > 20:
@@ -129,56 +140,75 @@ def deployment(tmp_path_factory):
 
             env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CCWH_"))}
             env.update(read_env_file(SHARED_ENV))
-            env.update({
-                # host-specific, as docker-compose.yml sets them for its containers
-                "PROJECT_ROOT": str(ROOT),
-                "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT)]),
-                "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-                "AIRFLOW_HOME": str(base / "airflow"),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
-                "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
-                "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg.sqlalchemy_url,
-                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + pg.sqlalchemy_url,
-                "AIRFLOW__CELERY__BROKER_URL": redis.url,
-                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
-                "AIRFLOW__API__HOST": "127.0.0.1",
-                "AIRFLOW__API__PORT": str(api_port),
-                "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(free_port()),
-                "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
-                "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-                # the secrets compose requires from .env
-                "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
-                "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
-                "CCWH_HMAC_KEY": secrets.token_hex(32),
-                "CCWH_VAR_DIR": str(cfg.var),
-                "AIRFLOW_CONN_CCWH_PLATFORM_API": json.dumps(
-                    {"conn_type": "http", "host": stand_in.base_url, "password": TOKEN}),
-                # test-only: let the scheduler catch up INTERVALS daily intervals
-                "CCWH_DAG_START_DATE": first_day.isoformat(),
-                "CCWH_DAG_CATCHUP": "true",
-                # test-only: every transform run misses a 5-second publish deadline, so the deadline alert
-                # goes scheduler → triggerer → notifier → the local SMTP sink / webhook receiver
-                "CCWH_PUBLISH_DEADLINE_SECONDS": "5",
-                **sinks.connections_env(),
-            })
+            env.update(
+                {
+                    # host-specific, as docker-compose.yml sets them for its containers
+                    "PROJECT_ROOT": str(ROOT),
+                    "PYTHONPATH": os.pathsep.join([str(ROOT / "include"), str(ROOT)]),
+                    "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+                    "AIRFLOW_HOME": str(base / "airflow"),
+                    "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+                    "AIRFLOW__CORE__PLUGINS_FOLDER": str(ROOT / "plugins"),
+                    "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": pg.sqlalchemy_url,
+                    "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + pg.sqlalchemy_url,
+                    "AIRFLOW__CELERY__BROKER_URL": redis.url,
+                    "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{api_port}/execution/",
+                    "AIRFLOW__API__HOST": "127.0.0.1",
+                    "AIRFLOW__API__PORT": str(api_port),
+                    "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT": str(free_port()),
+                    "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
+                    "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
+                    # the secrets compose requires from .env
+                    "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
+                    "AIRFLOW__CORE__FERNET_KEY": Fernet.generate_key().decode(),
+                    "CCWH_HMAC_KEY": secrets.token_hex(32),
+                    "CCWH_VAR_DIR": str(cfg.var),
+                    "AIRFLOW_CONN_CCWH_PLATFORM_API": json.dumps(
+                        {"conn_type": "http", "host": stand_in.base_url, "password": TOKEN}
+                    ),
+                    # test-only: let the scheduler catch up INTERVALS daily intervals
+                    "CCWH_DAG_START_DATE": first_day.isoformat(),
+                    "CCWH_DAG_CATCHUP": "true",
+                    # test-only: every transform run misses a 5-second publish deadline, so the deadline alert
+                    # goes scheduler → triggerer → notifier → the local SMTP sink / webhook receiver
+                    "CCWH_PUBLISH_DEADLINE_SECONDS": "5",
+                    **sinks.connections_env(),
+                }
+            )
             _airflow(env, "db", "migrate", timeout=600)
             _airflow(env, "pools", "set", "duckdb_raw", "1", "one writer per DuckDB file")
             api = procs.start("api-server", ["airflow", "api-server", "--workers", "1"], env=env)
             procs.start("scheduler", ["airflow", "scheduler"], env=env)
             procs.start("dag-processor", ["airflow", "dag-processor"], env=env)
             procs.start("triggerer", ["airflow", "triggerer"], env=env)
-            procs.start("celery-worker", ["airflow", "celery", "worker", "--celery-hostname",
-                                          f"{WORKER_NAME}@%h"], env=env)
+            procs.start(
+                "celery-worker", ["airflow", "celery", "worker", "--celery-hostname", f"{WORKER_NAME}@%h"], env=env
+            )
             wait_for_port(api_port, api, log_dir / "api-server.log", timeout=180)
             deadline = time.monotonic() + TIMEOUT_S - (time.monotonic() - started)
             while len(_sql(pg, "select dag_id from dag where dag_id = any(%s)", (ALL_DAGS,))) < len(ALL_DAGS):
                 assert time.monotonic() < deadline, f"DAGs not parsed; see {log_dir}/dag-processor.log"
                 time.sleep(3)
-            _airflow(env, "dags", "unpause", "--treat-dag-id-as-regex", "-y",
-                     "^(ingest_.*|transform_warehouse|purge_retention)$")
+            _airflow(
+                env,
+                "dags",
+                "unpause",
+                "--treat-dag-id-as-regex",
+                "-y",
+                "^(ingest_.*|transform_warehouse|purge_retention)$",
+            )
             runs = _wait_until_done(pg, log_dir, deadline)
-            yield {"cfg": cfg, "pg": pg, "env": env, "runs": runs, "api_port": api_port, "log_dir": log_dir,
-                   "first_day": first_day, "elapsed": time.monotonic() - started, "alerts": sinks}
+            yield {
+                "cfg": cfg,
+                "pg": pg,
+                "env": env,
+                "runs": runs,
+                "api_port": api_port,
+                "log_dir": log_dir,
+                "first_day": first_day,
+                "elapsed": time.monotonic() - started,
+                "alerts": sinks,
+            }
     finally:
         procs.stop()
         stop_sinks()
@@ -210,12 +240,15 @@ def test_the_scheduler_ran_every_dag(deployment):
 
 def test_transform_was_started_by_all_four_raw_assets(deployment):
     pg = deployment["pg"]
-    consumed = _sql(pg, """
+    consumed = _sql(
+        pg,
+        """
         select distinct a.name from dag_run dr
         join dagrun_asset_event dae on dae.dag_run_id = dr.id
         join asset_event ae on ae.id = dae.event_id
         join asset a on a.id = ae.asset_id
-        where dr.dag_id = 'transform_warehouse'""")
+        where dr.dag_id = 'transform_warehouse'""",
+    )
     from cc_warehouse.assets import RAW_ASSETS
 
     assert {row[0] for row in consumed} == {a.name for a in RAW_ASSETS}
@@ -223,8 +256,11 @@ def test_transform_was_started_by_all_four_raw_assets(deployment):
 
 def test_asset_events_carry_counts_and_name_the_files(deployment):
     cfg = deployment["cfg"]
-    events = _sql(deployment["pg"], """
-        select a.name, a.uri, ae.extra from asset_event ae join asset a on a.id = ae.asset_id""")
+    events = _sql(
+        deployment["pg"],
+        """
+        select a.name, a.uri, ae.extra from asset_event ae join asset a on a.id = ae.asset_id""",
+    )
     raw = [(n, u, e) for n, u, e in events if n.startswith("ccwh_raw_")]
     assert len(raw) == 4 * INTERVALS
     for name, uri, extra in raw:
@@ -246,8 +282,10 @@ def test_missed_publish_deadline_alerts_once_per_run(deployment):
     while len(sinks.mails) < len(transform) and time.monotonic() < deadline:
         time.sleep(2)
     subjects = sorted(" ".join(m["Subject"].split()) for m in sinks.mails)  # header folding adds spaces
-    assert subjects == sorted(f"[cc-warehouse] deadline MISSED: transform_warehouse {r[1]} has not finished — "
-                              "the publish is late" for r in transform)
+    assert subjects == sorted(
+        f"[cc-warehouse] deadline MISSED: transform_warehouse {r[1]} has not finished — the publish is late"
+        for r in transform
+    )
     assert len(sinks.posts) == len(transform)
 
 
@@ -269,8 +307,9 @@ def test_published_warehouse_matches_the_generated_orders(deployment):
     truth = json.loads((cfg.sim_data_dir / "ground_truth.json").read_text(encoding="utf-8"))
     with duckdb.connect(str(cfg.warehouse_db), read_only=True) as con:
         schemas = {r[0] for r in con.sql("select distinct table_schema from information_schema.tables").fetchall()}
-        paid = dict(con.sql("select platform, count(*) from conversion.fct_orders where is_paid "
-                            "group by all").fetchall())
+        paid = dict(
+            con.sql("select platform, count(*) from conversion.fct_orders where is_paid group by all").fetchall()
+        )
         orders = con.sql("select count(*) from conversion.fct_orders").fetchall()[0][0]
     assert schemas == set(PUBLISHED_SCHEMAS)
     assert paid == {k: v for k, v in truth["paid_orders"].items() if v}
@@ -281,8 +320,10 @@ def test_published_warehouse_matches_the_generated_orders(deployment):
 def test_audit_rows_for_every_scheduled_run(deployment):
     cfg, runs = deployment["cfg"], deployment["runs"]
     with duckdb.connect(str(cfg.raw_db), read_only=True) as con:
-        audit = {(r[0], r[1]): r[2:] for r in con.execute(
-            "select dag_id, run_id, status, gate_success from run_audit").fetchall()}
+        audit = {
+            (r[0], r[1]): r[2:]
+            for r in con.execute("select dag_id, run_id, status, gate_success from run_audit").fetchall()
+        }
     expected = {(dag_id, run_id) for dag_id, run_id, _, _ in runs if dag_id != "purge_retention"}
     assert set(audit) == expected  # ingestion runs share run ids across DAGs: one row each all the same
     assert {status for status, _ in audit.values()} == {"success"}
@@ -294,8 +335,14 @@ def test_make_docs_writes_the_static_single_file_docs(deployment):
     """`make docs` on the deployment's build: dbt's site plus static_index.html (manifest and catalog inside)."""
     cfg = deployment["cfg"]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CCWH_"))}
-    proc = subprocess.run(["make", "-s", "--no-print-directory", "docs", f"CCWH_VAR_DIR={cfg.var}"], cwd=ROOT,
-                          env={**env, "CCWH_VAR_DIR": str(cfg.var)}, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["make", "-s", "--no-print-directory", "docs", f"CCWH_VAR_DIR={cfg.var}"],
+        cwd=ROOT,
+        env={**env, "CCWH_VAR_DIR": str(cfg.var)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     static = cfg.reports_dir / "dbt_docs" / "static_index.html"
     text = static.read_text(encoding="utf-8")

@@ -22,8 +22,11 @@ def _tables(db: Path, schemas=None) -> dict[str, int]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.sql("select table_schema, table_name from information_schema.tables").fetchall()
-        return {f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
-                for s, t in rows if schemas is None or s in schemas}
+        return {
+            f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchall()[0][0]
+            for s, t in rows
+            if schemas is None or s in schemas
+        }
     finally:
         con.close()
 
@@ -32,11 +35,17 @@ def _table_digests(db: Path) -> dict[str, str]:
     """Order-independent content digest of every table, computed in DuckDB from each row's text."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        names = [r[0] for r in con.sql("select table_name from information_schema.tables "
-                                       "where table_schema = 'main'").fetchall()]
-        return {name: con.sql(f'select count(*) || \':\' || coalesce(md5(string_agg(cast(t as varchar), '
-                              f'chr(10) order by cast(t as varchar))), \'\') from "{name}" t').fetchall()[0][0]
-                for name in names}
+        names = [
+            r[0]
+            for r in con.sql("select table_name from information_schema.tables where table_schema = 'main'").fetchall()
+        ]
+        return {
+            name: con.sql(
+                f"select count(*) || ':' || coalesce(md5(string_agg(cast(t as varchar), "
+                f"chr(10) order by cast(t as varchar))), '') from \"{name}\" t"
+            ).fetchall()[0][0]
+            for name in names
+        }
     finally:
         con.close()
 
@@ -46,9 +55,14 @@ def _content_digests(db: Path, schemas) -> dict[str, str]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.sql("select table_schema, table_name from information_schema.tables").fetchall()
-        return {f"{s}.{t}": con.sql(f'select count(*) || \':\' || coalesce(md5(string_agg(cast(t as varchar), '
-                                    f'chr(10) order by cast(t as varchar))), \'\') from "{s}"."{t}" t').fetchall()[0][0]
-                for s, t in rows if s in schemas}
+        return {
+            f"{s}.{t}": con.sql(
+                f"select count(*) || ':' || coalesce(md5(string_agg(cast(t as varchar), "
+                f'chr(10) order by cast(t as varchar))), \'\') from "{s}"."{t}" t'
+            ).fetchall()[0][0]
+            for s, t in rows
+            if s in schemas
+        }
     finally:
         con.close()
 
@@ -125,7 +139,7 @@ def _canonical(kind: str, text: str) -> str:
 
 
 def _identities_in(text: str) -> set[str]:
-    return {_canonical(f.kind, text[f.start:f.end]) for f in find_pii(text) if f.kind in ("mobile", "id_number")}
+    return {_canonical(f.kind, text[f.start : f.end]) for f in find_pii(text) if f.kind in ("mobile", "id_number")}
 
 
 def _generated_identities(cfg) -> set[str]:
@@ -161,13 +175,16 @@ def test_no_personal_data_in_warehouse_reports_or_airflow_logs(pipeline):
     for db in (cfg.warehouse_db, cfg.raw_db, cfg.build_db):
         con = duckdb.connect(str(db), read_only=True)
         try:
-            cols = con.sql("select table_catalog, table_schema, table_name, column_name "
-                           "from information_schema.columns where data_type in ('VARCHAR', 'JSON') "
-                           "and table_catalog = current_database()").fetchall()
+            cols = con.sql(
+                "select table_catalog, table_schema, table_name, column_name "
+                "from information_schema.columns where data_type in ('VARCHAR', 'JSON') "
+                "and table_catalog = current_database()"
+            ).fetchall()
             for _, s, t, c in cols:
                 found: set[str] = set()
-                for (value,) in con.sql(f'select distinct "{c}"::varchar from "{s}"."{t}" '
-                                        f'where "{c}" is not null').fetchall():
+                for (value,) in con.sql(
+                    f'select distinct "{c}"::varchar from "{s}"."{t}" where "{c}" is not null'
+                ).fetchall():
                     found |= _identities_in(value)
                 assert not (found & identities), f"clear personal data in {db.name}:{s}.{t}.{c}"
         finally:
@@ -213,8 +230,11 @@ def test_clear_phone_planted_in_build_fails_gate_and_keeps_published_file(pipeli
         gate_files = sorted((cfg.reports_dir / "gate").glob("*.json"), key=lambda p: p.stat().st_mtime)
         latest = json.loads(gate_files[-1].read_text(encoding="utf-8"))
         assert latest["success"] is False
-        for path in [*cfg.reports_dir.rglob("*.html"), *cfg.reports_dir.rglob("*.json"),
-                     *(cfg.var / "airflow" / "logs").rglob("*")]:
+        for path in [
+            *cfg.reports_dir.rglob("*.html"),
+            *cfg.reports_dir.rglob("*.json"),
+            *(cfg.var / "airflow" / "logs").rglob("*"),
+        ]:
             if path.is_file():
                 text = path.read_bytes().decode("utf-8", errors="ignore")
                 assert "13900138000" not in text and "139 0013 8000" not in text, path

@@ -11,8 +11,16 @@ RECORDS = [{"order_id": "4781320000000000001", "note": "王**"}, {"order_id": "4
 
 
 def land(tmp_path, records=RECORDS, run_id="run-1"):
-    return land_records(tmp_path, "douyin.orders", records, interval_start=START, interval_end=END,
-                        dt=date(2026, 11, 14), run_id=run_id, redactions={"mobile": 2})
+    return land_records(
+        tmp_path,
+        "douyin.orders",
+        records,
+        interval_start=START,
+        interval_end=END,
+        dt=date(2026, 11, 14),
+        run_id=run_id,
+        redactions={"mobile": 2},
+    )
 
 
 def test_lands_jsonl_under_partition_with_content_addressed_name(tmp_path):

@@ -19,15 +19,24 @@ TABLES = ["douyin_orders", "quarantine", "load_audit"]
 
 def land(tmp_path, entity, lines, *, start=START, end=END, extracted_at=START + timedelta(days=1, hours=1)):
     """Land raw text ``lines`` (so that bad lines can be planted) and point the manifest at them."""
-    landed = land_records(tmp_path / "landing", entity, [], interval_start=start, interval_end=end,
-                          dt=start.date(), run_id="extract-1", extracted_at=extracted_at)
+    landed = land_records(
+        tmp_path / "landing",
+        entity,
+        [],
+        interval_start=start,
+        interval_end=end,
+        dt=start.date(),
+        run_id="extract-1",
+        extracted_at=extracted_at,
+    )
     data = "".join(line + "\n" for line in lines).encode()
     sha = hashlib.sha256(data).hexdigest()
     path = landed.path.with_name(landed.path.name.rsplit("-", 1)[0] + f"-{sha[:8]}.jsonl")
     atomic_write_bytes(path, data)
     manifest = read_manifest(path.parent)
     manifest["partitions"][landed.partition.rsplit("/", 1)[1]].update(
-        file=path.name, sha256=sha, rows=len(lines), extracted_at=extracted_at.isoformat())
+        file=path.name, sha256=sha, rows=len(lines), extracted_at=extracted_at.isoformat()
+    )
     atomic_write_bytes(path.parent / MANIFEST_NAME, json.dumps(manifest).encode())
     return replace(landed, path=path, sha256=sha, rows=len(lines))
 
@@ -38,9 +47,14 @@ def table(db, name, order="all"):
 
 
 GOOD = [json.dumps({"order_id": f"478132000000000000{i}", "update_time": 1}) for i in range(3)]
-BAD = ['{"order_id": "4781320000000000009", ', json.dumps({"update_time": 1}),
-       json.dumps({"order_id": "4.78132E+18"}), json.dumps({"order_id": ""}), "[1, 2]",
-       json.dumps({"order_id": 4.78132e18})]
+BAD = [
+    '{"order_id": "4781320000000000009", ',
+    json.dumps({"update_time": 1}),
+    json.dumps({"order_id": "4.78132E+18"}),
+    json.dumps({"order_id": ""}),
+    "[1, 2]",
+    json.dumps({"order_id": 4.78132e18}),
+]
 
 
 def test_bad_lines_are_quarantined_and_counts_balance(tmp_path):
@@ -49,8 +63,14 @@ def test_bad_lines_are_quarantined_and_counts_balance(tmp_path):
     [result] = load_files([landed], db, "run-1")
     assert (result.received, result.loaded, result.quarantined) == (9, 3, 6)
     reasons = [row[0] for row in table(db, "quarantine", "_line_number") for row in [row[5:6]]]
-    assert reasons == ["invalid_json", "missing_key:order_id", "malformed_key:order_id",
-                       "missing_key:order_id", "invalid_json", "malformed_key:order_id"]
+    assert reasons == [
+        "invalid_json",
+        "missing_key:order_id",
+        "malformed_key:order_id",
+        "missing_key:order_id",
+        "invalid_json",
+        "malformed_key:order_id",
+    ]
     rows = table(db, "douyin_orders", "_line_number")
     assert [r[1] for r in rows] == [f"478132000000000000{i}" for i in range(3)]
     assert [r[4] for r in rows] == [1, 2, 3]
@@ -81,23 +101,36 @@ def test_late_re_extraction_replaces_the_partition(tmp_path):
     assert (result.loaded, result.quarantined) == (3, 0)
     rows = table(db, "douyin_orders", "_partition, _line_number")
     assert sorted(r[1] for r in rows if r[5].startswith("douyin/orders/20261114")) == [
-        "4781320000000000000", "4781320000000000001", "5"]
+        "4781320000000000000",
+        "4781320000000000001",
+        "5",
+    ]
     assert len(rows) == 4  # the other day's partition is untouched
     assert table(db, "quarantine") == []
 
 
 def test_composite_and_nested_keys(tmp_path):
-    videos = land(tmp_path, "douyin.videos", [json.dumps({"video_id": "v1", "stat_date": "2026-11-14"}),
-                                              json.dumps({"video_id": "v1"})])
-    contacts = land(tmp_path, "wecom.contacts",
-                    [json.dumps({"external_contact": {"external_user_token": "tk1_" + "a" * 32}}),
-                     json.dumps({"external_contact": {"external_userid": "wmABC"}})])
+    videos = land(
+        tmp_path,
+        "douyin.videos",
+        [json.dumps({"video_id": "v1", "stat_date": "2026-11-14"}), json.dumps({"video_id": "v1"})],
+    )
+    contacts = land(
+        tmp_path,
+        "wecom.contacts",
+        [
+            json.dumps({"external_contact": {"external_user_token": "tk1_" + "a" * 32}}),
+            json.dumps({"external_contact": {"external_userid": "wmABC"}}),
+        ],
+    )
     db = tmp_path / "raw.duckdb"
     load_files([videos, contacts], db, "run-1")
     assert [r[1] for r in table(db, "douyin_videos")] == ["v1|2026-11-14"]
     assert [r[1] for r in table(db, "wecom_contacts")] == ["tk1_" + "a" * 32]
     assert sorted(r[5] for r in table(db, "quarantine")) == [
-        "missing_key:external_contact.external_user_token", "missing_key:stat_date"]
+        "missing_key:external_contact.external_user_token",
+        "missing_key:stat_date",
+    ]
 
 
 def test_a_failure_rolls_back_the_whole_call(tmp_path):
@@ -124,9 +157,17 @@ def test_waits_for_another_writer_then_gives_a_clear_error(tmp_path):
     db = tmp_path / "raw.duckdb"
     duckdb.connect(str(db)).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('locked', flush=True); time.sleep(float(sys.argv[2]))", str(db), "1.5"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+            "print('locked', flush=True); time.sleep(float(sys.argv[2]))",
+            str(db),
+            "1.5",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(LoadError, match="locked by another writer"):

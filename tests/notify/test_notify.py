@@ -45,8 +45,14 @@ def transform_dag():
 def _context(dag, task_id: str, exception: BaseException, gate_verdict: dict | None = None) -> dict:
     """What Airflow hands a failure callback; the gate's verdict is the XCom the gate task pushed."""
     ti = SimpleNamespace(task_id=task_id, try_number=1, log_url=None, xcom_pull=lambda **_: gate_verdict)
-    return {"dag": dag, "dag_run": SimpleNamespace(run_id=RUN_ID, dag_id=dag.dag_id), "ti": ti,
-            "task_instance": ti, "exception": exception, "run_id": RUN_ID}
+    return {
+        "dag": dag,
+        "dag_run": SimpleNamespace(run_id=RUN_ID, dag_id=dag.dag_id),
+        "ti": ti,
+        "task_instance": ti,
+        "exception": exception,
+        "run_id": RUN_ID,
+    }
 
 
 def _callbacks(dag, task_id: str) -> list:
@@ -61,14 +67,22 @@ def _everything(sinks) -> str:
 def test_a_planted_gate_failure_sends_exactly_one_alert_naming_the_check(sinks, var_dir, tmp_path, transform_dag):
     expectations = tmp_path / "expectations"
     shutil.copy(REPO_EXPECTATIONS / "keys.yml", expectations.mkdir() or expectations / "keys.yml")
-    shutil.copytree(REPO_EXPECTATIONS / "gx", expectations / "gx",
-                    ignore=shutil.ignore_patterns("uncommitted", "validation_definitions", "checkpoints", "pii"))
+    shutil.copytree(
+        REPO_EXPECTATIONS / "gx",
+        expectations / "gx",
+        ignore=shutil.ignore_patterns("uncommitted", "validation_definitions", "checkpoints", "pii"),
+    )
     build = tmp_path / "build.duckdb"
     with duckdb.connect(str(build)) as con:
         con.execute(CLEAN_BUILD_SQL)
         con.execute(f"create table seeding.planted_notes as select 'call me {PLANTED_MOBILE}' as remark")
-    result = run_gate(build, reports_dir=var_dir / "reports", run_id=safe_run_id(RUN_ID), work_dir=tmp_path / "gx",
-                      expectations_dir=expectations)
+    result = run_gate(
+        build,
+        reports_dir=var_dir / "reports",
+        run_id=safe_run_id(RUN_ID),
+        work_dir=tmp_path / "gx",
+        expectations_dir=expectations,
+    )
     assert result.success is False and result.results_path.is_file()
     verdict = {"success": False, "results_path": str(result.results_path)}
 
@@ -115,9 +129,15 @@ def test_deadline_alert_runs_through_airflows_callback_trigger(sinks, transform_
     from airflow.triggers.callback import CallbackTrigger
 
     deadline = transform_dag.deadline[0] if isinstance(transform_dag.deadline, list) else transform_dag.deadline
-    context = {"dag_run": {"dag_id": "transform_warehouse", "dag_run_id": RUN_ID, "state": "running",
-                           "queued_at": "2026-11-16T01:02:03Z"},
-               "deadline": {"id": "x", "deadline_time": "2026-11-16T03:02:03Z"}}
+    context = {
+        "dag_run": {
+            "dag_id": "transform_warehouse",
+            "dag_run_id": RUN_ID,
+            "state": "running",
+            "queued_at": "2026-11-16T01:02:03Z",
+        },
+        "deadline": {"id": "x", "deadline_time": "2026-11-16T03:02:03Z"},
+    }
     trigger = CallbackTrigger(deadline.callback.path, {**deadline.callback.kwargs, "context": context})
 
     async def run():
@@ -129,11 +149,14 @@ def test_deadline_alert_runs_through_airflows_callback_trigger(sinks, transform_
     assert "deadline MISSED: transform_warehouse" in sinks.mails[0]["Subject"]
 
 
-@pytest.mark.parametrize("flavour, text_of", [
-    ("wecom", lambda p: p["text"]["content"]),
-    ("dingtalk", lambda p: p["text"]["content"]),
-    ("feishu", lambda p: p["content"]["text"]),
-])
+@pytest.mark.parametrize(
+    "flavour, text_of",
+    [
+        ("wecom", lambda p: p["text"]["content"]),
+        ("dingtalk", lambda p: p["text"]["content"]),
+        ("feishu", lambda p: p["content"]["text"]),
+    ],
+)
 def test_webhook_flavours(flavour, text_of):
     alert = deadline_alert({"dag_run": {"dag_id": "d", "dag_run_id": "r"}})
     assert text_of(webhook_payload(alert, flavour)) == alert.text

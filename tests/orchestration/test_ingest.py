@@ -29,9 +29,16 @@ def test_zero_length_interval_is_refused_with_a_hint():
 def test_landed_files_cross_xcom_without_shifting_their_interval():
     """Airflow's pendulum datetimes print without an offset; the interval must survive unchanged."""
     chunk_start, chunk_end = day_chunks(START, END)[0]
-    landed = LandedFile(path=Path("/landing/x.jsonl"), entity="douyin.orders", partition="p", rows=3,
-                        sha256="0" * 64, interval_start=pendulum.instance(chunk_start), interval_end=chunk_end,
-                        redactions={})
+    landed = LandedFile(
+        path=Path("/landing/x.jsonl"),
+        entity="douyin.orders",
+        partition="p",
+        rows=3,
+        sha256="0" * 64,
+        interval_start=pendulum.instance(chunk_start),
+        interval_end=chunk_end,
+        redactions={},
+    )
     [back] = _from_xcom(_to_xcom([landed]))
     assert back.interval_start == datetime(2026, 11, 14, 16, tzinfo=UTC)
     assert back.interval_end == datetime(2026, 11, 15, 16, tzinfo=UTC)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from cc_warehouse.config import Settings
-from cc_warehouse_demo.localenv import ensure_key
 from cc_warehouse.privacy.tokens import TokenKey
+from cc_warehouse_demo.localenv import ensure_key
 
 
 def test_demo_key_outside_var_and_stable(tmp_path, monkeypatch):

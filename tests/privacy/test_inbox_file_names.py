@@ -13,8 +13,15 @@ KEY = TokenKey(1, b"inbox-test-secret-at-least-32-bytes")
 CSV = "会员编号,手机号,姓名,会员等级,积分,身份证号,备注\nM0001,13800138000,张三,金卡,1,,\n"
 
 
-@pytest.mark.parametrize("name", ["会员_13800138999.csv", "members 138 0013 8999.csv",
-                                  "vip_110105198805120018.csv", "members_一三八零零一三八九九九.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "会员_13800138999.csv",
+        "members 138 0013 8999.csv",
+        "vip_110105198805120018.csv",
+        "members_一三八零零一三八九九九.csv",
+    ],
+)
 def test_personal_data_in_a_file_name_is_rejected(tmp_path, caplog, name):
     folder = tmp_path / "inbox" / "crm"
     folder.mkdir(parents=True)

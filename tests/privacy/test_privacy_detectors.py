@@ -154,9 +154,20 @@ def test_redact_none_and_clean():
 
 @pytest.mark.parametrize(
     ("column", "identifier"),
-    [("order_id", True), ("orderNo", True), ("itemId", True), ("product_id_str", True), ("returnTime", True),
-     ("skuList__itemId", True), ("created_at", True), ("buyer_words", False), ("remark", False),
-     ("channel_state", False), ("paid", False), ("content", False)],
+    [
+        ("order_id", True),
+        ("orderNo", True),
+        ("itemId", True),
+        ("product_id_str", True),
+        ("returnTime", True),
+        ("skuList__itemId", True),
+        ("created_at", True),
+        ("buyer_words", False),
+        ("remark", False),
+        ("channel_state", False),
+        ("paid", False),
+        ("content", False),
+    ],
 )
 def test_identifier_columns(column, identifier):
     from cc_warehouse.privacy.detectors import is_identifier_column

@@ -15,8 +15,20 @@ BENIGN = [case for case in CASES if case.kind == "benign"]
 def test_corpus_is_big_and_covers_every_class():
     assert len(HOSTILE) >= 200
     kinds = {case.kind for case in HOSTILE}
-    assert {"phone_sep", "phone_invisible", "phone_fullwidth", "phone_circled", "phone_cn", "id_number",
-            "email", "wechat", "qq", "name", "address", "mixed"} <= kinds
+    assert {
+        "phone_sep",
+        "phone_invisible",
+        "phone_fullwidth",
+        "phone_circled",
+        "phone_cn",
+        "id_number",
+        "email",
+        "wechat",
+        "qq",
+        "name",
+        "address",
+        "mixed",
+    } <= kinds
 
 
 def test_the_check_sees_clear_values():

@@ -19,9 +19,7 @@ ENTITIES = load_registry().entity_names
 
 
 def test_registry_lists_every_entity_with_fields():
-    assert {"douyin.orders", "red.orders", "customs.declarations", "crm.members", "wecom.contacts"} <= set(
-        ENTITIES
-    )
+    assert {"douyin.orders", "red.orders", "customs.declarations", "crm.members", "wecom.contacts"} <= set(ENTITIES)
     rows = load_registry().fields_flat()
     paths = {(row.entity, row.path) for row in rows}
     assert ("douyin.orders", "sku_order_list[].author_id") in paths
@@ -51,9 +49,7 @@ def test_every_entity_leaves_no_clear_pii(entity, key, as_of):
         if row.treatment == "token":
             assert re.search(rf'"{row.output}": (\["tk1_|"tk1_)', text), f"{entity}: {row.path} not tokenised"
         if row.treatment in ("drop", "token", "coarsen"):
-            assert f'"{row.path.rsplit(".", 1)[-1].removeprefix("[].")}":' not in text, (
-                f"{entity}: {row.path} kept"
-            )
+            assert f'"{row.path.rsplit(".", 1)[-1].removeprefix("[].")}":' not in text, f"{entity}: {row.path} kept"
     assert counts["token"] >= 1 or all(r.treatment != "token" for r in load_registry().fields_flat(entity))
 
 
@@ -153,9 +149,7 @@ def test_registry_rejects_bad_treatment(tmp_path):
     text = load_registry().path.read_text(encoding="utf-8")
     bad = tmp_path / "registry.yml"
     bad.write_text(
-        text.replace(
-            "shop_id: {level: transaction, treatment: keep", "shop_id: {level: transaction, treatment: hide"
-        ),
+        text.replace("shop_id: {level: transaction, treatment: keep", "shop_id: {level: transaction, treatment: hide"),
         encoding="utf-8",
     )
     with pytest.raises(ValueError, match="shop_id: treatment"):

@@ -51,9 +51,7 @@ def test_phone_aliases_share_namespace_and_kinds_do_not(key):
 
 
 def test_normalisation_by_kind(key):
-    assert tokenise("11010519491231002x", "id_number", key) == tokenise(
-        "11010519491231002X", "id_number", key
-    )
+    assert tokenise("11010519491231002x", "id_number", key) == tokenise("11010519491231002X", "id_number", key)
     assert tokenise(" Wang@QQ.com ", "email", key) == tokenise("wang@qq.com", "email", key)
     assert tokenise("ｕｓｅｒ1 ", "user_id", key) == tokenise("user1", "user_id", key)
     assert tokenise(13812345678, "phone", key) == tokenise("13812345678", "phone", key)
@@ -157,7 +155,7 @@ def test_key_version_is_bound_into_the_digest():
     secret = b"one-secret-reused-across-two-versions!"
     v1 = tokenise("13812345678", "phone", TokenKey(1, secret))
     v2 = tokenise("13812345678", "phone", TokenKey(2, secret))
-    assert v1[len("tk1_"):] != v2[len("tk2_"):]
+    assert v1[len("tk1_") :] != v2[len("tk2_") :]
 
 
 def test_airflow_masks_the_key_in_task_logs(monkeypatch):

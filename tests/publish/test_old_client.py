@@ -67,9 +67,13 @@ def test_make_sql_opens_the_published_file_read_only(tmp_path: Path):
     published = publish(build, tmp_path / "analytics.duckdb").path
     root = Path(__file__).resolve().parents[2]
     proc = subprocess.run(
-        ["make", "-s", "--no-print-directory", "sql", f"CCWH_WAREHOUSE_DB={published}"], cwd=root, text=True,
-        capture_output=True, timeout=120,
-        input="select count(*) as n from conversion.fct_orders;\ncreate table core.x as select 1;\n")
+        ["make", "-s", "--no-print-directory", "sql", f"CCWH_WAREHOUSE_DB={published}"],
+        cwd=root,
+        text=True,
+        capture_output=True,
+        timeout=120,
+        input="select count(*) as n from conversion.fct_orders;\ncreate table core.x as select 1;\n",
+    )
     assert "200" in proc.stdout, proc.stdout + proc.stderr
     assert "read-only" in (proc.stdout + proc.stderr).lower()
     with duckdb.connect(str(published), read_only=True) as con:

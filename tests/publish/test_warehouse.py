@@ -51,10 +51,7 @@ def test_publishes_only_marts_preserving_types_and_comments(tmp_path, warehouse)
     assert result.path == warehouse
     assert result.tables == {"conversion.fct_orders": 4, "core.dim_date": 4}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        schemas = {
-            row[0]
-            for row in con.sql("select distinct table_schema from information_schema.tables").fetchall()
-        }
+        schemas = {row[0] for row in con.sql("select distinct table_schema from information_schema.tables").fetchall()}
         assert schemas <= set(PUBLISHED_SCHEMAS)
         assert con.execute(
             "select table_type from information_schema.tables where table_name = 'fct_orders'"
@@ -65,12 +62,10 @@ def test_publishes_only_marts_preserving_types_and_comments(tmp_path, warehouse)
             ).fetchall()
         )
         assert types == {"date_day": "DATE", "amount_yuan": "DECIMAL(18,2)", "tags": "VARCHAR[]"}
-        assert con.execute(
-            "select comment from duckdb_tables() where table_name = 'dim_date'"
-        ).fetchall() == [("日期维度",)]
-        column_comment = con.execute(
-            "select comment from duckdb_columns() where column_name = 'date_day'"
-        ).fetchall()
+        assert con.execute("select comment from duckdb_tables() where table_name = 'dim_date'").fetchall() == [
+            ("日期维度",)
+        ]
+        column_comment = con.execute("select comment from duckdb_columns() where column_name = 'date_day'").fetchall()
         assert column_comment == [("calendar day (Asia/Shanghai)",)]
     assert sorted(p.name for p in warehouse.parent.iterdir()) == ["analytics.duckdb"]
 
@@ -110,7 +105,10 @@ def test_failed_gate_means_no_publish(tmp_path, warehouse):
     build = _build(tmp_path / "bad.duckdb", 4)  # clear phone in staging, most marts missing
     with pytest.raises(GateFailed):
         result = run_gate(
-            build, reports_dir=tmp_path / "reports", run_id="bad", work_dir=tmp_path / "gx",
+            build,
+            reports_dir=tmp_path / "reports",
+            run_id="bad",
+            work_dir=tmp_path / "gx",
             expectations_dir=expectations,
         )
         assert_gate(result)

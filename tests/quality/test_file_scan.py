@@ -11,15 +11,24 @@ from cc_warehouse.quality.gate import run_gate
 def _tree(tmp_path, leak: bool):
     landing = tmp_path / "landing" / "douyin" / "orders" / "dt=2026-11-15"
     landing.mkdir(parents=True)
-    records = [{"order_id": "4937123456789012345", "sku_order_list": [{"sku_id": "13800138000"}],
-                "buyer_words": "[手机号] 谢谢", "pay_amount": 13800138000, "note_id": "5f3a13800138000dcba01234"}]
+    records = [
+        {
+            "order_id": "4937123456789012345",
+            "sku_order_list": [{"sku_id": "13800138000"}],
+            "buyer_words": "[手机号] 谢谢",
+            "pay_amount": 13800138000,
+            "note_id": "5f3a13800138000dcba01234",
+        }
+    ]
     if leak:
         records.append({"order_id": "1", "buyer_words": "电话 138\u00a00013\u00a08000", "contact": 13900139000})
     (landing / "part-1.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n")
     logs = tmp_path / "logs"
     logs.mkdir()
-    lines = ["start_date=datetime.datetime(2026, 12, 2, 14, 10, 12, 64826, tzinfo=utc)",
-             "at 2026-12-02T22:04:01.779847+08:00 run scheduled__2026-11-15T00:00:00+08:00"]
+    lines = [
+        "start_date=datetime.datetime(2026, 12, 2, 14, 10, 12, 64826, tzinfo=utc)",
+        "at 2026-12-02T22:04:01.779847+08:00 run scheduled__2026-11-15T00:00:00+08:00",
+    ]
     if leak:
         lines.append("tokenising failed for 一三八零零一三八零零零")
     (logs / "task.log").write_text("\n".join(lines) + "\n")
@@ -43,9 +52,15 @@ def test_clean_files_pass_and_leaks_are_found_without_values(tmp_path):
 def test_gate_fails_on_a_leak_in_files(make_build, expectations_dir, tmp_path):
     build = make_build()
     roots = _tree(tmp_path / "files", leak=True)
-    result = run_gate(build, reports_dir=tmp_path / "reports", run_id="files", work_dir=tmp_path / "gx",
-                      expectations_dir=expectations_dir,
-                      file_roots=roots, names_only=("inbox",))
+    result = run_gate(
+        build,
+        reports_dir=tmp_path / "reports",
+        run_id="files",
+        work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir,
+        file_roots=roots,
+        names_only=("inbox",),
+    )
     assert not result.success
     failed = {s["suite"] for s in result.suites if not s["success"]}
     assert failed == {"pii.files.landing", "pii.files.logs", "pii.files.inbox"}

@@ -61,8 +61,11 @@ def test_clean_build_passes(make_build, expectations_dir, tmp_path):
     build = make_build()
     committed = _tree(expectations_dir)
     result = run_gate(
-        build, reports_dir=tmp_path / "reports", run_id="clean", work_dir=tmp_path / "gx",
-        expectations_dir=expectations_dir
+        build,
+        reports_dir=tmp_path / "reports",
+        run_id="clean",
+        work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir,
     )
     assert _tree(expectations_dir) == committed, "the gate must not write into the committed GX context"
     assert result.success, result.failures
@@ -81,13 +84,13 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
     caplog.set_level(logging.DEBUG)
     build = make_build(PII_DEFECTS)
     reports = tmp_path / "reports"
-    result = run_gate(build, reports_dir=reports, run_id="pii", work_dir=tmp_path / "gx",
-                      expectations_dir=expectations_dir)
+    result = run_gate(
+        build, reports_dir=reports, run_id="pii", work_dir=tmp_path / "gx", expectations_dir=expectations_dir
+    )
 
     assert result.success is False
     failed = {
-        (f["column"], f["rule"]): f["unexpected_count"]
-        for f in _failures(result, "pii.staging.stg_douyin__orders")
+        (f["column"], f["rule"]): f["unexpected_count"] for f in _failures(result, "pii.staging.stg_douyin__orders")
     }
     # the detector and the independent second check both see each planted mobile
     assert failed == {(f"remark_{form}", rule): 1 for form in PLANTED for rule in ("clear_pii", "independent_check")}
@@ -116,14 +119,16 @@ def test_planted_mobiles_fail_without_leaking(make_build, expectations_dir, tmp_
 def test_structural_and_format_defects_fail(make_build, expectations_dir, tmp_path):
     build = make_build(OTHER_DEFECTS)
     result = run_gate(
-        build, reports_dir=tmp_path / "reports", run_id="defects", work_dir=tmp_path / "gx",
-        expectations_dir=expectations_dir
+        build,
+        reports_dir=tmp_path / "reports",
+        run_id="defects",
+        work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir,
     )
 
     assert result.success is False
     orders = {
-        (f["column"], f["rule"]): f["unexpected_count"]
-        for f in _failures(result, "pii.staging.stg_douyin__orders")
+        (f["column"], f["rule"]): f["unexpected_count"] for f in _failures(result, "pii.staging.stg_douyin__orders")
     }
     assert orders == {("receiver_phone_token", "token_format"): 1, ("mask_post_tel", "mask_format"): 1}
     duplicate = _failures(result, "structural.seeding.fct_content_daily")
@@ -132,9 +137,7 @@ def test_structural_and_format_defects_fail(make_build, expectations_dir, tmp_pa
     ]
     missing = _failures(result, "structural.fulfilment.fct_customs_events")
     assert [f["expectation"] for f in missing] == ["table_missing_from_build"]
-    new_table = {
-        f["column"]: f["unexpected_count"] for f in _failures(result, "pii.conversion.fct_new_thing")
-    }
+    new_table = {f["column"]: f["unexpected_count"] for f in _failures(result, "pii.conversion.fct_new_thing")}
     assert new_table == {"note": 1, "holder": 1}
     # Untouched tables still pass: failures are attributed, not global.
     assert next(s for s in result.suites if s["suite"] == "structural.core.dim_date")["success"]
@@ -154,20 +157,32 @@ def _raw_db(path: Path, remark: str) -> Path:
     """A raw file as the loader writes it: tokenised JSON records plus load metadata. Its ids and times
     pass Luhn, so without the identifier-column rule they would read as bank cards."""
     records = [
-        {"order_id": _luhn_valid("478132000000000000"), "orderNo": "P" + _luhn_valid("71234567890123456"),
-         "returnTime": _luhn_valid("2026111112000012"), "receiver_phone_token": "tk1_" + "0" * 32,
-         "mask_post_tel": "138****5678",
-         "sku_order_list": [{"sku_order_id": _luhn_valid("690000000000000002"), "author_name": "达人"}],
-         "buyer_words": remark},
-        {"order_id": _luhn_valid("478132000000000001"), "orderNo": "P" + _luhn_valid("71234567890123457"),
-         "returnTime": _luhn_valid("2026111112000045"), "receiver_phone_token": "tk1_" + "1" * 32,
-         "mask_post_tel": "1********35", "sku_order_list": [], "buyer_words": "请尽快发货"},
+        {
+            "order_id": _luhn_valid("478132000000000000"),
+            "orderNo": "P" + _luhn_valid("71234567890123456"),
+            "returnTime": _luhn_valid("2026111112000012"),
+            "receiver_phone_token": "tk1_" + "0" * 32,
+            "mask_post_tel": "138****5678",
+            "sku_order_list": [{"sku_order_id": _luhn_valid("690000000000000002"), "author_name": "达人"}],
+            "buyer_words": remark,
+        },
+        {
+            "order_id": _luhn_valid("478132000000000001"),
+            "orderNo": "P" + _luhn_valid("71234567890123457"),
+            "returnTime": _luhn_valid("2026111112000045"),
+            "receiver_phone_token": "tk1_" + "1" * 32,
+            "mask_post_tel": "1********35",
+            "sku_order_list": [],
+            "buyer_words": "请尽快发货",
+        },
     ]
     with duckdb.connect(str(path)) as con:
         con.execute("create table douyin_orders (record JSON, record_key VARCHAR)")
         for record in records:
-            con.execute("insert into douyin_orders values (?::JSON, ?)",
-                        [json.dumps(record, ensure_ascii=False), record["order_id"]])
+            con.execute(
+                "insert into douyin_orders values (?::JSON, ?)",
+                [json.dumps(record, ensure_ascii=False), record["order_id"]],
+            )
     return path
 
 
@@ -175,18 +190,30 @@ def test_raw_records_are_scanned_leaf_by_leaf(make_build, expectations_dir, tmp_
     """Raw JSON leaves get the same column rules as staging and marts: ids and times are exempt from the
     card check only; a phone in free text fails the gate without its value reaching the results."""
     build = make_build()
-    clean = run_gate(build, reports_dir=tmp_path / "r1", run_id="raw-clean", work_dir=tmp_path / "gx",
-                     expectations_dir=expectations_dir,
-                     raw_db=_raw_db(tmp_path / "raw_clean.duckdb", "包装好一点 [手机号]"))
+    clean = run_gate(
+        build,
+        reports_dir=tmp_path / "r1",
+        run_id="raw-clean",
+        work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir,
+        raw_db=_raw_db(tmp_path / "raw_clean.duckdb", "包装好一点 [手机号]"),
+    )
     assert clean.success, clean.failures
     assert "pii.raw.douyin_orders" in {s["suite"] for s in clean.suites}
 
-    leaked = run_gate(build, reports_dir=tmp_path / "r2", run_id="raw-leak", work_dir=tmp_path / "gx",
-                      expectations_dir=expectations_dir,
-                      raw_db=_raw_db(tmp_path / "raw_leak.duckdb", "电话 138 0013 8000"))
+    leaked = run_gate(
+        build,
+        reports_dir=tmp_path / "r2",
+        run_id="raw-leak",
+        work_dir=tmp_path / "gx",
+        expectations_dir=expectations_dir,
+        raw_db=_raw_db(tmp_path / "raw_leak.duckdb", "电话 138 0013 8000"),
+    )
     assert not leaked.success
     failures = _failures(leaked, "pii.raw.douyin_orders")
     assert {(f["column"], f["rule"], f["unexpected_count"]) for f in failures} == {
-        ("buyer_words", "clear_pii", 1), ("buyer_words", "independent_check", 1)}
+        ("buyer_words", "clear_pii", 1),
+        ("buyer_words", "independent_check", 1),
+    }
     text = leaked.results_path.read_text(encoding="utf-8")
     assert "0013" not in text and "13800138000" not in text

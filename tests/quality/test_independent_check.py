@@ -40,8 +40,13 @@ def test_independent_check_is_quiet_on_redacted_and_benign_text():
 
     for case in load_corpus():
         assert not suspicious(redact(case.text)[0]), case.line
-    for text in ["订单4937123456789012345已发货", "tk1_" + "13800138000abcdef" * 2, "2026-11-15 13:45:00",
-                 "note_5f3a13800138000dcba01234", "满300减40，共2件"]:
+    for text in [
+        "订单4937123456789012345已发货",
+        "tk1_" + "13800138000abcdef" * 2,
+        "2026-11-15 13:45:00",
+        "note_5f3a13800138000dcba01234",
+        "满300减40，共2件",
+    ]:
         assert not suspicious(text), text
 
 
@@ -56,8 +61,10 @@ def test_numeric_columns_and_raw_json_numbers(tmp_path):
     raw = tmp_path / "raw.duckdb"
     with duckdb.connect(str(raw)) as rcon:
         rcon.execute("create table crm_members (record json)")
-        rcon.execute("insert into crm_members values (?), (?)",
-                     [json.dumps({"member_id": "m1", "contact": 13800138000}), json.dumps({"member_id": "m2"})])
+        rcon.execute(
+            "insert into crm_members values (?), (?)",
+            [json.dumps({"member_id": "m1", "contact": 13800138000}), json.dumps({"member_id": "m2"})],
+        )
     views = pii_scan.raw_leaf_views(con, str(raw))
     flags = _flags(con, "raw__crm_members", views["raw.crm_members"], catalog="temp")
     assert flags["contact__numeric_phone_violation"] == 1
@@ -73,8 +80,10 @@ def test_quarantine_excerpts_are_scanned(tmp_path):
     with duckdb.connect(str(raw)) as rcon:
         rcon.execute("create table douyin_orders (record json)")
         rcon.execute("create table quarantine (source varchar, record_excerpt varchar)")
-        rcon.execute("insert into quarantine values ('douyin', '{\"buyer_words\": \"电话 138 0013 8000\"'), "
-                     "('douyin', '{\"order_id\": ')")
+        rcon.execute(
+            "insert into quarantine values ('douyin', '{\"buyer_words\": \"电话 138 0013 8000\"'), "
+            "('douyin', '{\"order_id\": ')"
+        )
     con = duckdb.connect()
     pii_scan.register_detectors(con)
     views = pii_scan.raw_leaf_views(con, str(raw))

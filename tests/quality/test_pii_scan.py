@@ -22,9 +22,7 @@ def con():
 def _flags(con, rows: list[tuple], columns: str) -> dict[str, list[bool]]:
     con.execute(f"create or replace table main.t ({columns})")
     con.executemany(f"insert into main.t values ({', '.join('?' * len(rows[0]))})", rows)
-    described = con.sql(
-        "select column_name, data_type from information_schema.columns where table_name = 't'"
-    )
+    described = con.sql("select column_name, data_type from information_schema.columns where table_name = 't'")
     checks = flag_checks(described.fetchall())
     frame = flag_frame(con, "main", "t", checks)
     assert all(str(dtype) == "bool" for dtype in frame.dtypes)
@@ -52,9 +50,7 @@ def test_token_and_mask_formats(con):
         ("13812345678", [TOKEN, "abc"], "1********35", "王小明"),
         (None, None, "13812345678", None),
     ]
-    flags = _flags(
-        con, rows, "phone_token varchar, tag_tokens varchar[], mask_post_tel varchar, receiver_mask varchar"
-    )
+    flags = _flags(con, rows, "phone_token varchar, tag_tokens varchar[], mask_post_tel varchar, receiver_mask varchar")
     assert flags["phone_token__token_format_violation"] == [False, True, False]
     assert flags["tag_tokens__token_format_violation"] == [False, True, False]
     assert flags["mask_post_tel__mask_format_violation"] == [False, False, True]
@@ -68,12 +64,26 @@ def test_rules_come_from_the_pii_registry():
     from cc_warehouse.sources.registry import load_registry
 
     registry = load_registry()
-    rules = {c.column: c.rule for c in flag_checks([
-        ("receiver__receiverName", "VARCHAR"), ("user_id_info__id_card_name", "VARCHAR"),
-        ("user_token", "VARCHAR"), ("remark_mobile_tokens", "VARCHAR[]"), ("title", "VARCHAR"),
-    ]) if c.rule not in ("token_version", "independent_check")}
-    assert rules == {"receiver__receiverName": "mask_format", "user_id_info__id_card_name": "mask_format",
-                     "user_token": "token_format", "remark_mobile_tokens": "token_format", "title": "clear_pii"}
+    rules = {
+        c.column: c.rule
+        for c in flag_checks(
+            [
+                ("receiver__receiverName", "VARCHAR"),
+                ("user_id_info__id_card_name", "VARCHAR"),
+                ("user_token", "VARCHAR"),
+                ("remark_mobile_tokens", "VARCHAR[]"),
+                ("title", "VARCHAR"),
+            ]
+        )
+        if c.rule not in ("token_version", "independent_check")
+    }
+    assert rules == {
+        "receiver__receiverName": "mask_format",
+        "user_id_info__id_card_name": "mask_format",
+        "user_token": "token_format",
+        "remark_mobile_tokens": "token_format",
+        "title": "clear_pii",
+    }
     outputs = {r.output for r in registry.fields_flat() if r.treatment == "token"}
     assert {"user_token", "remark_mobile_tokens"} <= outputs
 

@@ -37,8 +37,10 @@ def build_raw(raw_db: Path) -> None:
     con = duckdb.connect(str(raw_db))
     con.execute("""create table load_audit (file varchar, sha256 varchar, partition varchar, received bigint,
                    loaded bigint, quarantined bigint, run_id varchar, loaded_at timestamptz)""")
-    con.executemany("insert into load_audit values (?, 'f' || ?, ?, ?, ?, ?, ?, ?)",
-                    [(f, f, p, r, lo, q, run, at) for f, p, r, lo, q, run, at in LOAD_AUDIT])
+    con.executemany(
+        "insert into load_audit values (?, 'f' || ?, ?, ?, ?, ?, ?, ?)",
+        [(f, f, p, r, lo, q, run, at) for f, p, r, lo, q, run, at in LOAD_AUDIT],
+    )
     con.execute("""create table quarantine (source varchar, entity varchar, _partition varchar,
                    _source_file varchar, _line_number bigint, reason varchar, record_excerpt varchar,
                    _run_id varchar, _quarantined_at timestamptz)""")
@@ -55,14 +57,25 @@ def build_raw(raw_db: Path) -> None:
     con.executemany(
         "insert into crm_members values (?, ?, 'c.jsonl', 'x', ?, 'crm/members/k', "
         "'2026-11-10 00:00:00+08', '2026-11-11 00:00:00+08', 'run-2', '2026-11-12 01:10:00+08')",
-        [(json.dumps({"member_id": m, "marketing_consent": mk, "crossborder_consent": cb},
-                     ensure_ascii=False), m, i) for i, (m, mk, cb) in enumerate(members)],
+        [
+            (json.dumps({"member_id": m, "marketing_consent": mk, "crossborder_consent": cb}, ensure_ascii=False), m, i)
+            for i, (m, mk, cb) in enumerate(members)
+        ],
     )
     con.close()
-    record_run(raw_db, run_id="run-2", dag_id="build_warehouse", interval_start=None, interval_end=None,
-               input_files=[{"file": "b.jsonl", "sha256": "fb", "rows": 7}],
-               rows={"douyin_orders": {"received": 7, "loaded": 7, "quarantined": 0, "published": 7}},
-               gate_success=False, gate_result_id="run-2", dbt_results=[], status="failed")
+    record_run(
+        raw_db,
+        run_id="run-2",
+        dag_id="build_warehouse",
+        interval_start=None,
+        interval_end=None,
+        input_files=[{"file": "b.jsonl", "sha256": "fb", "rows": 7}],
+        rows={"douyin_orders": {"received": 7, "loaded": 7, "quarantined": 0, "published": 7}},
+        gate_success=False,
+        gate_result_id="run-2",
+        dbt_results=[],
+        status="failed",
+    )
 
 
 def build_warehouse(warehouse_db: Path, *, with_dim_customer: bool) -> None:
@@ -86,18 +99,43 @@ def build_landing(landing_dir: Path) -> None:
     part = landing_dir / "douyin" / "orders" / "dt=2026-11-10"
     part.mkdir(parents=True)
     (part / "part-20261110T0000-20261111T0000-abcd1234.jsonl").write_text(
-        json.dumps({"order_id": "1", "buyer_words": f"call {PLANTED_PHONE} id {PLANTED_ID}"}) + "\n",
-        encoding="utf-8")
-    (part / "_manifest.json").write_text(json.dumps({"partitions": {"20261110T0000-20261111T0000": {
-        "file": "part-20261110T0000-20261111T0000-abcd1234.jsonl", "rows": 1, "sha256": "ab",
-        "source": "douyin", "entity": "orders", "redactions": {"buyer_words:mobile": 3,
-                                                               "buyer_words:id_number": 1}}}}))
+        json.dumps({"order_id": "1", "buyer_words": f"call {PLANTED_PHONE} id {PLANTED_ID}"}) + "\n", encoding="utf-8"
+    )
+    (part / "_manifest.json").write_text(
+        json.dumps(
+            {
+                "partitions": {
+                    "20261110T0000-20261111T0000": {
+                        "file": "part-20261110T0000-20261111T0000-abcd1234.jsonl",
+                        "rows": 1,
+                        "sha256": "ab",
+                        "source": "douyin",
+                        "entity": "orders",
+                        "redactions": {"buyer_words:mobile": 3, "buyer_words:id_number": 1},
+                    }
+                }
+            }
+        )
+    )
     newer = landing_dir / "douyin" / "orders" / "dt=2026-11-12"
     newer.mkdir(parents=True)
     (newer / "part-x.jsonl").write_text("{}\n")
-    (newer / "_manifest.json").write_text(json.dumps({"partitions": {"k": {
-        "file": "part-x.jsonl", "rows": 1, "sha256": "cd", "source": "douyin", "entity": "orders",
-        "redactions": {"buyer_words:mobile": 2, "token": 7, "drop": 4}}}}))
+    (newer / "_manifest.json").write_text(
+        json.dumps(
+            {
+                "partitions": {
+                    "k": {
+                        "file": "part-x.jsonl",
+                        "rows": 1,
+                        "sha256": "cd",
+                        "source": "douyin",
+                        "entity": "orders",
+                        "redactions": {"buyer_words:mobile": 2, "token": 7, "drop": 4},
+                    }
+                }
+            }
+        )
+    )
     originals = landing_dir / "crm" / "members_received"
     originals.mkdir(parents=True)
     (originals / "members_1110.csv").write_text(f"会员编号,手机号\nm1,{PLANTED_PHONE}\n", encoding="utf-8")
@@ -108,12 +146,38 @@ def gate_json(reports_dir: Path) -> Path:
     gate_dir.mkdir(parents=True)
     path = gate_dir / "run-2.json"
     # the shape cc_warehouse.quality.gate writes
-    path.write_text(json.dumps({"run_id": "run-2", "success": False, "suites": [
-        {"suite": "pii.conversion.fct_orders", "success": False, "evaluated": 12, "failed": 1,
-         "failed_expectations": [
-             {"expectation": "expect_column_values_to_be_in_set", "table": "conversion.fct_orders",
-              "column": "buyer_note", "rule": "mobile", "unexpected_count": 1, "observed_value": None}]},
-        {"suite": "structure.core.dim_customer", "success": True, "evaluated": 30, "failed": 0,
-         "failed_expectations": []},
-    ], "failures": ["pii.conversion.fct_orders: expect_column_values_to_be_in_set buyer_note"]}))
+    path.write_text(
+        json.dumps(
+            {
+                "run_id": "run-2",
+                "success": False,
+                "suites": [
+                    {
+                        "suite": "pii.conversion.fct_orders",
+                        "success": False,
+                        "evaluated": 12,
+                        "failed": 1,
+                        "failed_expectations": [
+                            {
+                                "expectation": "expect_column_values_to_be_in_set",
+                                "table": "conversion.fct_orders",
+                                "column": "buyer_note",
+                                "rule": "mobile",
+                                "unexpected_count": 1,
+                                "observed_value": None,
+                            }
+                        ],
+                    },
+                    {
+                        "suite": "structure.core.dim_customer",
+                        "success": True,
+                        "evaluated": 30,
+                        "failed": 0,
+                        "failed_expectations": [],
+                    },
+                ],
+                "failures": ["pii.conversion.fct_orders: expect_column_values_to_be_in_set buyer_note"],
+            }
+        )
+    )
     return path

@@ -12,8 +12,14 @@ AS_OF = date(2026, 11, 15)
 
 
 def _write(inputs, **kwargs):
-    params = {"raw_db": inputs.raw_db, "warehouse_db": inputs.warehouse_db, "landing_dir": inputs.landing_dir,
-              "reports_dir": inputs.reports_dir, "as_of": AS_OF, **kwargs}
+    params = {
+        "raw_db": inputs.raw_db,
+        "warehouse_db": inputs.warehouse_db,
+        "landing_dir": inputs.landing_dir,
+        "reports_dir": inputs.reports_dir,
+        "as_of": AS_OF,
+        **kwargs,
+    }
     return write_privacy_report(**params).read_text(encoding="utf-8")
 
 
@@ -79,8 +85,9 @@ def test_consent_falls_back_to_raw_crm_members(report_inputs, tmp_path):
 def test_runs_gate_and_escaping(report_inputs, tmp_path):
     registry = tmp_path / "registry.yml"
     original = REGISTRY_PATH.read_text(encoding="utf-8")
-    planted = re.sub(r"purpose: '?order key \(19-digit string\)'?", 'purpose: "<script>alert(1)</script>"',
-                     original, count=1)
+    planted = re.sub(
+        r"purpose: '?order key \(19-digit string\)'?", 'purpose: "<script>alert(1)</script>"', original, count=1
+    )
     assert planted != original, "the registry line this test plants into has changed"
     registry.write_text(planted, encoding="utf-8")
     page = _write(report_inputs, registry=registry)

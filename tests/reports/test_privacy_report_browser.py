@@ -14,8 +14,14 @@ from cc_warehouse.reports.privacy_report import write_privacy_report
 pytestmark = pytest.mark.browser
 
 INSTALL_HINT = "apt-get install -y chromium fonts-noto-cjk"
-HEADINGS = ("1. Personal-information inventory", "2. PII scan results", "3. Consent coverage",
-            "4. Retention status", "5. Latest runs", "6. Data-quality summary")
+HEADINGS = (
+    "1. Personal-information inventory",
+    "2. PII scan results",
+    "3. Consent coverage",
+    "4. Retention status",
+    "5. Latest runs",
+    "6. Data-quality summary",
+)
 
 
 def _chromium() -> str:
@@ -29,11 +35,24 @@ def _chromium() -> str:
 
 def _run_chromium(binary: str, tmp_path: Path, url: str, *extra: str) -> subprocess.CompletedProcess:
     profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
-    args = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            f"--user-data-dir={profile}", "--window-size=1280,2000", *extra, url]
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False,
-                          env={**os.environ, "HOME": str(tmp_path)})
+    args = [
+        binary,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,2000",
+        *extra,
+        url,
+    ]
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=120, check=False, env={**os.environ, "HOME": str(tmp_path)}
+    )
 
 
 def _screenshot(binary: str, tmp_path: Path, url: str, name: str) -> Path:
@@ -49,8 +68,8 @@ def _distinct_pixel_bytes(png: Path) -> int:
     assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
     pos, idat, width, height = 8, b"", 0, 0
     while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos:pos + 4])
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height = struct.unpack(">II", body[:8])
         elif kind == b"IDAT":
@@ -65,9 +84,13 @@ def test_report_renders_in_headless_chromium(tmp_path, report_inputs):
     if shutil.which("fc-list"):
         fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout
         assert fonts.strip(), f"no Chinese font installed, text would render as boxes: {INSTALL_HINT}"
-    page = write_privacy_report(raw_db=report_inputs.raw_db, warehouse_db=report_inputs.warehouse_db,
-                                landing_dir=report_inputs.landing_dir, reports_dir=report_inputs.reports_dir,
-                                as_of=date(2026, 11, 15))
+    page = write_privacy_report(
+        raw_db=report_inputs.raw_db,
+        warehouse_db=report_inputs.warehouse_db,
+        landing_dir=report_inputs.landing_dir,
+        reports_dir=report_inputs.reports_dir,
+        as_of=date(2026, 11, 15),
+    )
 
     dom = _run_chromium(binary, tmp_path, page.as_uri(), "--dump-dom").stdout
     for heading in HEADINGS:

@@ -9,12 +9,18 @@ def test_scan_counts_findings_per_column_and_kind():
     con = duckdb.connect()
     con.execute("create schema fulfilment; create schema staging")
     con.execute("create table fulfilment.shipments (order_id varchar, remark varchar, weight double)")
-    con.execute("insert into fulfilment.shipments values (?, ?, 1), (?, ?, 2), (?, ?, 3), (?, null, 4)", [
-        LUHN_VALID_ORDER_ID, f"call {PLANTED_PHONE} or {PLANTED_PHONE}",
-        LUHN_VALID_ORDER_ID, f"card {LUHN_VALID_ORDER_ID} id {PLANTED_ID}",
-        "4781320000000000005", "tk1_0123456789abcdef0123456789abcdef",
-        "x",
-    ])
+    con.execute(
+        "insert into fulfilment.shipments values (?, ?, 1), (?, ?, 2), (?, ?, 3), (?, null, 4)",
+        [
+            LUHN_VALID_ORDER_ID,
+            f"call {PLANTED_PHONE} or {PLANTED_PHONE}",
+            LUHN_VALID_ORDER_ID,
+            f"card {LUHN_VALID_ORDER_ID} id {PLANTED_ID}",
+            "4781320000000000005",
+            "tk1_0123456789abcdef0123456789abcdef",
+            "x",
+        ],
+    )
     # not a published schema: never scanned
     con.execute(f"create table staging.raw_notes as select '{PLANTED_PHONE}' as note")
 

@@ -16,8 +16,16 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def _land(landing: Path, entity: str, dt: date, rows: list[dict]) -> None:
     start = datetime.combine(dt, datetime.min.time(), tzinfo=TZ)
-    land_records(landing, entity, rows, interval_start=start, interval_end=start + timedelta(days=1), dt=dt,
-                 run_id="r", extracted_at=start)
+    land_records(
+        landing,
+        entity,
+        rows,
+        interval_start=start,
+        interval_end=start + timedelta(days=1),
+        dt=dt,
+        run_id="r",
+        extracted_at=start,
+    )
 
 
 @pytest.fixture
@@ -26,8 +34,9 @@ def setup(tmp_path):
     text = DEFAULT_REGISTRY_PATH.read_text(encoding="utf-8")
     # red.notes keeps landing files 7 days only (the first retention_days after its header)
     head, tail = text.split("  red.notes:", 1)
-    registry.write_text(head + "  red.notes:" + tail.replace("retention_days: 30", "retention_days: 7", 1),
-                        encoding="utf-8")
+    registry.write_text(
+        head + "  red.notes:" + tail.replace("retention_days: 30", "retention_days: 7", 1), encoding="utf-8"
+    )
 
     landing = tmp_path / "landing"
     _land(landing, "douyin.orders", date(2026, 10, 15), [{"order_id": "1"}])  # 31 days old: purged
@@ -39,8 +48,10 @@ def setup(tmp_path):
 
     originals = landing / "crm" / "members_received"
     originals.mkdir(parents=True)
-    for name, day in (("old.csv", datetime(2026, 10, 1, 12, tzinfo=TZ)),
-                      ("new.csv", datetime(2026, 11, 10, 12, tzinfo=TZ))):
+    for name, day in (
+        ("old.csv", datetime(2026, 10, 1, 12, tzinfo=TZ)),
+        ("new.csv", datetime(2026, 11, 10, 12, tzinfo=TZ)),
+    ):
         (originals / name).write_text("会员编号,手机号\nm1,13912345678\n", encoding="utf-8")
         os.utime(originals / name, (day.timestamp(), day.timestamp()))
 
@@ -96,8 +107,13 @@ def test_purge_is_idempotent(setup):
     purge(landing, raw_db, as_of=AS_OF, registry=registry)
     after_first = _state(landing, raw_db)
     again = purge(landing, raw_db, as_of=AS_OF, registry=registry)
-    assert (again.partitions_removed, again.files_removed, again.receipts_removed,
-            again.quarantine_rows_removed, again.removed_paths) == (0, 0, 0, 0, [])
+    assert (
+        again.partitions_removed,
+        again.files_removed,
+        again.receipts_removed,
+        again.quarantine_rows_removed,
+        again.removed_paths,
+    ) == (0, 0, 0, 0, [])
     assert _state(landing, raw_db) == after_first
 
 

@@ -19,8 +19,16 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def _land(landing, dt: date, order_id: str) -> None:
     start = datetime.combine(dt, datetime.min.time(), tzinfo=TZ)
-    land_records(landing, "douyin.orders", [{"order_id": order_id}], interval_start=start,
-                 interval_end=start + timedelta(days=1), dt=dt, run_id="r", extracted_at=start)
+    land_records(
+        landing,
+        "douyin.orders",
+        [{"order_id": order_id}],
+        interval_start=start,
+        interval_end=start + timedelta(days=1),
+        dt=dt,
+        run_id="r",
+        extracted_at=start,
+    )
 
 
 def test_raw_rows_and_build_files_past_retention_are_purged_and_audited(tmp_path):
@@ -31,8 +39,10 @@ def test_raw_rows_and_build_files_past_retention_are_purged_and_audited(tmp_path
     _land(landing, date(2026, 11, 14), "kept-2")
     load_all_from_manifests(landing, raw_db, "load")
     build.mkdir()
-    for name, day in (("old_build.duckdb", datetime(2026, 10, 1, tzinfo=TZ)),
-                      ("warehouse_build.duckdb", datetime(2026, 11, 15, tzinfo=TZ))):
+    for name, day in (
+        ("old_build.duckdb", datetime(2026, 10, 1, tzinfo=TZ)),
+        ("warehouse_build.duckdb", datetime(2026, 11, 15, tzinfo=TZ)),
+    ):
         (build / name).write_bytes(b"x")
         os.utime(build / name, (day.timestamp(), day.timestamp()))
 

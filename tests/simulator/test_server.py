@@ -99,20 +99,13 @@ def test_simple_and_cursor_paging_exhaust(server):
     }
     ids, page = [], 1
     while True:
-        body = requests.get(
-            f"{url}/logistics/events", params={**params, "page": page}, headers=AUTH, timeout=10
-        ).json()
+        body = requests.get(f"{url}/logistics/events", params={**params, "page": page}, headers=AUTH, timeout=10).json()
         assert body["ok"] is True
         if not body["items"]:
             break
         ids += [r["event_id"] for r in body["items"]]
         page += 1
-    assert (
-        len(ids)
-        == len(set(ids))
-        == body["total"]
-        == pq.read_metadata(out / "logistics.events.parquet").num_rows
-    )
+    assert len(ids) == len(set(ids)) == body["total"] == pq.read_metadata(out / "logistics.events.parquet").num_rows
 
     users, cursor = [], ""
     while True:
@@ -241,9 +234,9 @@ def test_batch_decrypt_and_red_receivers(server):
     red = pq.read_table(out / "red.orders.parquet")
     cb = red.filter(pc.greater(red.column("logisticsMode"), 1)).slice(0, 2)
     ids = red.slice(0, 2).column("openAddressId").to_pylist() + cb.column("openAddressId").to_pylist()
-    infos = requests.post(
-        f"{url}/red/order/receivers", json={"openAddressIds": ids}, headers=AUTH, timeout=10
-    ).json()["data"]["receiverInfos"]
+    infos = requests.post(f"{url}/red/order/receivers", json={"openAddressIds": ids}, headers=AUTH, timeout=10).json()[
+        "data"
+    ]["receiverInfos"]
     assert [i["openAddressId"] for i in infos] == ids
     assert all(i["declare"] and i["declare"]["idNumber"] for i in infos[2:])
 
@@ -312,9 +305,7 @@ def test_cli_prints_listening_line_and_writes_ready_file(dataset, tmp_path):
             time.sleep(0.05)
         assert ready.read_text().strip() == base
         assert len(list((tmp_path / "in" / "crm").glob("*.csv"))) == 3
-        r = requests.get(
-            f"{base}/wecom/externalcontact/groupchat/list", params={"limit": 5}, headers=AUTH, timeout=10
-        )
+        r = requests.get(f"{base}/wecom/externalcontact/groupchat/list", params={"limit": 5}, headers=AUTH, timeout=10)
         assert r.status_code == 200
     finally:
         proc.terminate()
@@ -338,15 +329,23 @@ def test_network_fault_modes_over_a_real_socket(dataset):
         with pytest.raises(ValueError):
             cut.json()
         for value, header in (("nan", "nan"), (-10, "-10"), (3600, "3600")):
-            requests.post(f"{url}/_admin/chaos", json={"rate_truncate": 0, "rate_429": 1.0, "retry_after": value},
-                          headers=AUTH, timeout=10)
+            requests.post(
+                f"{url}/_admin/chaos",
+                json={"rate_truncate": 0, "rate_429": 1.0, "retry_after": value},
+                headers=AUTH,
+                timeout=10,
+            )
             assert requests.get(target, headers=AUTH, timeout=10).headers["Retry-After"] == header
         start, end = _window(truth)
         params = {"update_time_start": int(start.timestamp()), "update_time_end": int(end.timestamp()), "size": 5}
 
         def page_ids(page):
-            return [r["order_id"] for r in requests.get(f"{url}/douyin/order/searchList", params={
-                **params, "page": page}, headers=AUTH, timeout=10).json()["data"]["shop_order_list"]]
+            return [
+                r["order_id"]
+                for r in requests.get(
+                    f"{url}/douyin/order/searchList", params={**params, "page": page}, headers=AUTH, timeout=10
+                ).json()["data"]["shop_order_list"]
+            ]
 
         requests.post(f"{url}/_admin/chaos", json={"rate_429": 0}, headers=AUTH, timeout=10)
         calm = page_ids(0) + page_ids(1) + page_ids(2)

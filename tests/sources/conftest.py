@@ -71,7 +71,7 @@ def fake_platform() -> Iterator[Callable[[Route], FakePlatform]]:
                 if raw and raw.trickle:
                     for i in range(len(data)):
                         try:
-                            self.wfile.write(data[i:i + 1])
+                            self.wfile.write(data[i : i + 1])
                             self.wfile.flush()
                         except OSError:
                             return

@@ -27,21 +27,22 @@ def drop(tmp_path, name, data: bytes):
 
 
 def take(tmp_path, rejected=None):
-    return extract_crm_inbox(tmp_path / "inbox", key=KEY, run_id="r1", landing_dir=tmp_path / "landing",
-                             rejected=rejected)
+    return extract_crm_inbox(
+        tmp_path / "inbox", key=KEY, run_id="r1", landing_dir=tmp_path / "landing", rejected=rejected
+    )
 
 
 def test_excel_damage_short_long_and_cut_rows_are_quarantined_with_csv_row_numbers(tmp_path):
     rows = [
-        "会员数据导出（2026年11月）,,,,,,",                         # row 1: title
-        HEADER,                                                    # row 2
-        "M0001,13800138000,张三,金卡,10,110101199003071233,",        # row 3: good
-        "M0002,13900139000,李四,普通,5,1.10101E+17,",               # row 4: Excel turned the id into 1.1E+17
-        "M0003,13700137000,王五,普通,5,,,多出来的一格",               # row 5: one cell too many
-        "M0004,13600136000,赵六",                                  # row 6: cells missing
-        "Ｍ０００５,１３５００１３５０００,钱七,银卡,７,,",                 # row 7: full-width (IME) digits
-        "M0006,1.35001E+10,孙八,普通,1,,",                          # row 8: phone in scientific notation
-        "M0007,13300133000,周九,金卡,3,1101011990",                 # row 9: the file stops here (cut)
+        "会员数据导出（2026年11月）,,,,,,",  # row 1: title
+        HEADER,  # row 2
+        "M0001,13800138000,张三,金卡,10,110101199003071233,",  # row 3: good
+        "M0002,13900139000,李四,普通,5,1.10101E+17,",  # row 4: Excel turned the id into 1.1E+17
+        "M0003,13700137000,王五,普通,5,,,多出来的一格",  # row 5: one cell too many
+        "M0004,13600136000,赵六",  # row 6: cells missing
+        "Ｍ０００５,１３５００１３５０００,钱七,银卡,７,,",  # row 7: full-width (IME) digits
+        "M0006,1.35001E+10,孙八,普通,1,,",  # row 8: phone in scientific notation
+        "M0007,13300133000,周九,金卡,3,1101011990",  # row 9: the file stops here (cut)
     ]
     drop(tmp_path, "members_20261115.csv", "\r\n".join(rows).encode("utf-8"))
     [landed] = take(tmp_path)
@@ -49,13 +50,14 @@ def test_excel_damage_short_long_and_cut_rows_are_quarantined_with_csv_row_numbe
     assert (result.received, result.loaded, result.quarantined) == (7, 2, 5)
     with duckdb.connect(str(tmp_path / "raw.duckdb"), read_only=True) as con:
         loaded = con.execute("select record_key, _line_number from crm_members order by 1").fetchall()
-        quarantined = con.execute(
-            "select _line_number, reason, record_excerpt from quarantine order by 1").fetchall()
+        quarantined = con.execute("select _line_number, reason, record_excerpt from quarantine order by 1").fetchall()
         tokens = con.execute("select record->>'mobile_token' from crm_members order by record_key").fetchall()
     assert loaded == [("M0001", 3), ("M0005", 7)]
     assert [(n, reason) for n, reason, _ in quarantined] == [
-        (4, "excel_scientific_notation:id_number"), (5, "long_row:8_cells_for_7_headers"),
-        (6, "short_row:3_cells_for_7_headers"), (8, "excel_scientific_notation:mobile"),
+        (4, "excel_scientific_notation:id_number"),
+        (5, "long_row:8_cells_for_7_headers"),
+        (6, "short_row:3_cells_for_7_headers"),
+        (8, "excel_scientific_notation:mobile"),
         (9, "truncated_last_row:6_cells_for_7_headers"),
     ]
     assert all("members_20261115.csv" in excerpt for _, _, excerpt in quarantined)
@@ -78,11 +80,14 @@ def test_truncated_utf8_export_is_named_with_its_byte_offset_not_called_gb18030(
     assert "truncated" in reason and f"byte {len(cut) - 1}" in reason and "gb18030" not in reason
 
 
-@pytest.mark.parametrize("data, expected", [
-    (b"", "empty file"),
-    ("会员数据导出\n".encode(), "no header row"),
-    (f"{HEADER},微信昵称\nM1,13800138000,a,b,1,,,c\n".encode(), "微信昵称"),
-])
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b"", "empty file"),
+        ("会员数据导出\n".encode(), "no header row"),
+        (f"{HEADER},微信昵称\nM1,13800138000,a,b,1,,,c\n".encode(), "微信昵称"),
+    ],
+)
 def test_a_bad_file_is_rejected_whole_naming_it_and_the_good_ones_still_land(tmp_path, data, expected):
     drop(tmp_path, "members_20261114.csv", data)
     drop(tmp_path, "members_20261115.csv", f"{HEADER}\nM0001,13800138000,张三,金卡,10,,\n".encode())

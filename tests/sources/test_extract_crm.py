@@ -9,8 +9,7 @@ from cc_warehouse.sources.extract import MalformedExport, extract_crm_inbox
 
 KEY = TokenKey(1, b"test-secret-not-real-32-bytes-long")
 HEADER = "会员编号,手机号,姓名,会员等级,积分,身份证号,备注"
-ROWS = ["M0001,13800138000,张三,金卡,１２３４,110101199003071233,电话13912345678",
-        "M0002,13900139000,李四,普通,56,,"]
+ROWS = ["M0001,13800138000,张三,金卡,１２３４,110101199003071233,电话13912345678", "M0002,13900139000,李四,普通,56,,"]
 
 
 def drop(inbox, name, text, encoding):
@@ -28,8 +27,7 @@ def records(landed):
     return [json.loads(line) for line in landed.path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.parametrize("encoding, title", [("gbk", True), ("utf-8-sig", False), ("utf-8", True),
-                                             ("gb18030", False)])
+@pytest.mark.parametrize("encoding, title", [("gbk", True), ("utf-8-sig", False), ("utf-8", True), ("gb18030", False)])
 def test_member_export_is_decoded_tokenised_and_moved(tmp_path, encoding, title):
     lines = (["会员数据导出（2026年11月）,,,"] if title else []) + [HEADER, *ROWS, ""]
     inbox_file = drop(tmp_path / "inbox", "members_20261115.csv", "\r\n".join(lines), encoding)
@@ -73,8 +71,9 @@ def test_file_replaced_under_the_same_name_lands_as_a_new_version(tmp_path):
 
 
 def test_unknown_header_is_rejected_and_the_file_kept_aside(tmp_path):
-    inbox_file = drop(tmp_path / "inbox", "members_20261115.csv",
-                      "\n".join([HEADER + ",微信昵称", ROWS[0] + ",小张"]), "utf-8-sig")
+    inbox_file = drop(
+        tmp_path / "inbox", "members_20261115.csv", "\n".join([HEADER + ",微信昵称", ROWS[0] + ",小张"]), "utf-8-sig"
+    )
     with pytest.raises(MalformedExport, match="members_20261115.csv.*微信昵称"):
         run(tmp_path)
     assert not inbox_file.exists() and (inbox_file.parent / "rejected" / inbox_file.name).exists()

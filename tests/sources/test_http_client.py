@@ -74,13 +74,16 @@ def test_retries_exhausted_names_endpoint_and_status_not_token(fake_platform, ca
     assert "attempt 3" in caplog.text
 
 
-@pytest.mark.parametrize("status, body, expected", [
-    (200, {"code": 50002, "msg": "时间窗口超出90天"}, "时间窗口超出90天"),
-    (200, {"success": False, "code": 1001, "msg": "window longer than 24h"}, "window longer than 24h"),
-    (200, {"errcode": 40058, "errmsg": "invalid limit"}, "invalid limit"),
-    (400, {"ok": False, "msg": "bad start_time"}, "bad start_time"),
-    (401, {"error": "unauthorized"}, "unauthorized"),
-])
+@pytest.mark.parametrize(
+    "status, body, expected",
+    [
+        (200, {"code": 50002, "msg": "时间窗口超出90天"}, "时间窗口超出90天"),
+        (200, {"success": False, "code": 1001, "msg": "window longer than 24h"}, "window longer than 24h"),
+        (200, {"errcode": 40058, "errmsg": "invalid limit"}, "invalid limit"),
+        (400, {"ok": False, "msg": "bad start_time"}, "bad start_time"),
+        (401, {"error": "unauthorized"}, "unauthorized"),
+    ],
+)
 def test_non_transient_errors_raise_at_once_with_platform_message(fake_platform, status, body, expected):
     server = fake_platform(sequence((status, {}, body)))
     with pytest.raises(ExtractError, match=expected):
@@ -95,14 +98,18 @@ def test_connection_errors_are_retried_then_fail():
 
 
 def test_success_bodies_of_each_platform_pass(fake_platform):
-    bodies = [{"success": True, "code": 0, "data": {}}, {"ok": True, "total": 0, "items": []},
-              {"errcode": 0, "errmsg": "ok", "next_cursor": ""}]
+    bodies = [
+        {"success": True, "code": 0, "data": {}},
+        {"ok": True, "total": 0, "items": []},
+        {"errcode": 0, "errmsg": "ok", "next_cursor": ""},
+    ]
     server = fake_platform(sequence(*[(200, {}, b) for b in bodies]))
     api = client(server)
     assert [api.get("/a") for _ in bodies] == bodies
 
 
 # --- faults a real network produces (issue 10) -------------------------------------------------------
+
 
 def test_connection_reset_mid_body_is_retried(fake_platform):
     """The server promises 400 bytes, sends 20 and closes: an incomplete read, retried like a reset."""

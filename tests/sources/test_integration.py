@@ -29,9 +29,13 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def sim_data(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("sim")
-    subprocess.run([sys.executable, "-m", "cc_warehouse_demo.datagen", "--out", str(out), "--days", "3",
-                    "--customers", "200"], check=True, cwd=ROOT, capture_output=True,
-                   env={"PYTHONPATH": f"{ROOT / 'include'}:{ROOT}", "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [sys.executable, "-m", "cc_warehouse_demo.datagen", "--out", str(out), "--days", "3", "--customers", "200"],
+        check=True,
+        cwd=ROOT,
+        capture_output=True,
+        env={"PYTHONPATH": f"{ROOT / 'include'}:{ROOT}", "PATH": "/usr/bin:/bin"},
+    )
     return out
 
 
@@ -42,7 +46,7 @@ def test_generated_crm_exports_land_and_load_without_quarantine(sim_data, tmp_pa
     for path in inbox.glob("*.csv"):
         rows = list(csv.reader(io.StringIO(decode_csv(path.read_bytes()))))
         header = next(i for i, row in enumerate(rows) if "会员编号" in row)
-        body = [r for r in rows[header + 1:] if any(r)]
+        body = [r for r in rows[header + 1 :] if any(r)]
         expected += len(body)
         phones.update(r[rows[header].index("手机号")] for r in body)
     landed = extract_crm_inbox(tmp_path / "inbox", key=KEY, run_id="it", landing_dir=tmp_path / "landing")
@@ -76,8 +80,9 @@ def test_every_api_entity_extracts_and_loads_against_the_simulator(sim_data, tmp
     try:
         with PlatformClient(base_url, "it-token", backoff_base=0.05) as client:
             for entity in API_ENTITIES:
-                extract_window(entity, start, end, client=client, key=KEY, run_id="it",
-                               landing_dir=tmp_path / "landing")
+                extract_window(
+                    entity, start, end, client=client, key=KEY, run_id="it", landing_dir=tmp_path / "landing"
+                )
     finally:
         server.shutdown()
     results = load_all_from_manifests(tmp_path / "landing", tmp_path / "raw.duckdb", "it")
@@ -88,8 +93,7 @@ def test_every_api_entity_extracts_and_loads_against_the_simulator(sim_data, tmp
     for entity in API_ENTITIES:
         assert received[entity] == pq.ParquetFile(sim_data / f"{entity}.parquet").metadata.num_rows, entity
     with duckdb.connect(str(tmp_path / "raw.duckdb"), read_only=True) as con:
-        orders = con.execute("select count(*), count(record->>'receiver_phone_token') "
-                             "from douyin_orders").fetchone()
+        orders = con.execute("select count(*), count(record->>'receiver_phone_token') from douyin_orders").fetchone()
         dump = con.execute("select string_agg(record::varchar, '') from douyin_orders").fetchone()[0]
         receivers = con.execute("select count(record->'receiver') from red_orders").fetchone()[0]
     assert orders[0] > 0 and orders[1] > 0.9 * orders[0]
@@ -105,8 +109,9 @@ def test_retries_under_chaos_land_the_same_bytes(sim_data, tmp_path):
         server, base_url = _serve(sim_data, settings)
         try:
             with PlatformClient(base_url, "it-token", backoff_base=0.01, retry_after_ceiling=0.2) as client:
-                landed = extract_window("douyin.orders", start, end, client=client, key=KEY, run_id=name,
-                                        landing_dir=tmp_path / name)
+                landed = extract_window(
+                    "douyin.orders", start, end, client=client, key=KEY, run_id=name, landing_dir=tmp_path / name
+                )
             stats = server.stats_body()["by_status"]
         finally:
             server.shutdown()
@@ -115,27 +120,51 @@ def test_retries_under_chaos_land_the_same_bytes(sim_data, tmp_path):
     assert sum(count for status, count in stats.items() if status != "200") > 0, stats
 
 
-@pytest.mark.parametrize("retry_after", [
-    float("nan"), pytest.param(3600, marks=pytest.mark.chaos), pytest.param(-10, marks=pytest.mark.chaos),
-])
+@pytest.mark.parametrize(
+    "retry_after",
+    [
+        float("nan"),
+        pytest.param(3600, marks=pytest.mark.chaos),
+        pytest.param(-10, marks=pytest.mark.chaos),
+    ],
+)
 def test_network_faults_and_page_drift_land_the_same_bytes(sim_data, tmp_path, retry_after):
     """Rates the demo never uses: 30% 5xx, resets mid-body, cut JSON, trickled bodies, odd Retry-After
     values and windows that drift while paged. The landed content must equal a calm run's (per partition,
     records sorted: a drifted window is served in another order, which is not a change of content)."""
     start, end = _window(sim_data)
     entities = ["douyin.orders", "red.orders", "customs.declarations"]
-    chaos = {"rate_500": 0.3, "rate_429": 0.1, "retry_after": retry_after, "rate_reset": 0.1,
-             "rate_truncate": 0.1, "rate_trickle": 0.05, "trickle_seconds": 3, "drift": 4, "seed": 5}
+    chaos = {
+        "rate_500": 0.3,
+        "rate_429": 0.1,
+        "retry_after": retry_after,
+        "rate_reset": 0.1,
+        "rate_truncate": 0.1,
+        "rate_trickle": 0.05,
+        "trickle_seconds": 3,
+        "drift": 4,
+        "seed": 5,
+    }
     shas, stats, drifted = {}, None, 0  # partition → sorted landed lines
     for name, settings in (("calm", None), ("faults", chaos)):
         server, base_url = _serve(sim_data, settings)
         try:
-            with PlatformClient(base_url, "it-token", backoff_base=0.01, retry_after_ceiling=0.05,
-                                max_retries=30, request_deadline=0.6, timeout=(2, 2)) as client:
-                shas[name] = [(f.partition, sorted(f.path.read_text(encoding="utf-8").splitlines()))
-                              for entity in entities for f in extract_window(
-                                  entity, start, end, client=client, key=KEY, run_id=name,
-                                  landing_dir=tmp_path / name)]
+            with PlatformClient(
+                base_url,
+                "it-token",
+                backoff_base=0.01,
+                retry_after_ceiling=0.05,
+                max_retries=30,
+                request_deadline=0.6,
+                timeout=(2, 2),
+            ) as client:
+                shas[name] = [
+                    (f.partition, sorted(f.path.read_text(encoding="utf-8").splitlines()))
+                    for entity in entities
+                    for f in extract_window(
+                        entity, start, end, client=client, key=KEY, run_id=name, landing_dir=tmp_path / name
+                    )
+                ]
             stats, drifted = server.stats_body()["by_status"], len(server.chaos.drifted)
         finally:
             server.shutdown()

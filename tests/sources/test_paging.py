@@ -19,21 +19,40 @@ RECORDS = [{"id": str(i)} for i in range(237)]
 
 
 def _slice(page_index, size):
-    return RECORDS[page_index * size:(page_index + 1) * size]
+    return RECORDS[page_index * size : (page_index + 1) * size]
 
 
 def douyin_route(method, path, query, body):
     page, size = int(query["page"]), int(query["size"])
     items = _slice(page, size)
-    return 200, {}, {"code": 10000, "msg": "success",
-                     "data": {"shop_order_list": items, "total": len(RECORDS), "page": page, "size": size}}
+    return (
+        200,
+        {},
+        {
+            "code": 10000,
+            "msg": "success",
+            "data": {"shop_order_list": items, "total": len(RECORDS), "page": page, "size": size},
+        },
+    )
 
 
 def red_route(method, path, query, body):
     page, size = int(query["page_no"]), int(query["page_size"])
-    return 200, {}, {"success": True, "code": 0, "data": {
-        "orderList": _slice(page - 1, size), "total": len(RECORDS), "pageNo": page, "pageSize": size,
-        "maxPageNo": -(-len(RECORDS) // size)}}
+    return (
+        200,
+        {},
+        {
+            "success": True,
+            "code": 0,
+            "data": {
+                "orderList": _slice(page - 1, size),
+                "total": len(RECORDS),
+                "pageNo": page,
+                "pageSize": size,
+                "maxPageNo": -(-len(RECORDS) // size),
+            },
+        },
+    )
 
 
 def simple_route(method, path, query, body):
@@ -44,14 +63,27 @@ def simple_route(method, path, query, body):
 def wecom_route(method, path, query, body):
     offset, limit = int(query["cursor"] or 0), int(query["limit"])
     nxt = offset + limit if offset + limit < len(RECORDS) else ""
-    return 200, {}, {"errcode": 0, "errmsg": "ok", "external_contact_list": RECORDS[offset:offset + limit],
-                     "next_cursor": str(nxt)}
+    return (
+        200,
+        {},
+        {
+            "errcode": 0,
+            "errmsg": "ok",
+            "external_contact_list": RECORDS[offset : offset + limit],
+            "next_cursor": str(nxt),
+        },
+    )
 
 
-@pytest.mark.parametrize("entity, route", [
-    ("douyin.orders", douyin_route), ("red.orders", red_route),
-    ("customs.declarations", simple_route), ("wecom.contacts", wecom_route),
-])
+@pytest.mark.parametrize(
+    "entity, route",
+    [
+        ("douyin.orders", douyin_route),
+        ("red.orders", red_route),
+        ("customs.declarations", simple_route),
+        ("wecom.contacts", wecom_route),
+    ],
+)
 def test_each_paging_style_reads_to_exhaustion(fake_platform, entity, route):
     server = fake_platform(route)
     pages = list(iter_pages(PlatformClient(server.base_url, "t"), api_of(entity), START, END))
@@ -90,7 +122,7 @@ def _inserting_douyin(inserts_per_pass):
         page, size = int(query["page"]), int(query["size"])
         if page == 0:
             state["pass"] += 1
-        served = table[page * size:(page + 1) * size]
+        served = table[page * size : (page + 1) * size]
         reply = {"code": 10000, "data": {"shop_order_list": served, "total": len(table)}}
         if page == 0 and state["pass"] < len(inserts_per_pass):
             for _ in range(inserts_per_pass[state["pass"]]):
@@ -104,8 +136,13 @@ def _inserting_douyin(inserts_per_pass):
 def test_insert_while_paging_is_detected_and_re_paged(fake_platform):
     route, table = _inserting_douyin([1])  # one insert during the first pass, none later
     server = fake_platform(route)
-    got = [r["order_id"] for p in iter_pages(PlatformClient(server.base_url, "t"), api_of("douyin.orders"),
-                                              START, END, key_fields=("order_id",)) for r in p]
+    got = [
+        r["order_id"]
+        for p in iter_pages(
+            PlatformClient(server.base_url, "t"), api_of("douyin.orders"), START, END, key_fields=("order_id",)
+        )
+        for r in p
+    ]
     assert sorted(got) == sorted(r["order_id"] for r in table)  # nothing lost, nothing twice
     assert len(got) == len(set(got)) == 238
 
@@ -114,13 +151,17 @@ def test_drift_that_never_settles_fails_clearly(fake_platform):
     route, _ = _inserting_douyin([1, 1, 1, 1])
     server = fake_platform(route)
     with pytest.raises(ExtractError, match="page drift did not settle.*duplicate key"):
-        list(iter_pages(PlatformClient(server.base_url, "t"), api_of("douyin.orders"), START, END,
-                        key_fields=("order_id",)))
+        list(
+            iter_pages(
+                PlatformClient(server.base_url, "t"), api_of("douyin.orders"), START, END, key_fields=("order_id",)
+            )
+        )
 
 
 def test_repeated_cursor_is_an_error_not_an_endless_loop(fake_platform):
-    server = fake_platform(lambda *a: (200, {}, {"errcode": 0, "external_contact_list": [{"a": 1}],
-                                                 "next_cursor": "same"}))
+    server = fake_platform(
+        lambda *a: (200, {}, {"errcode": 0, "external_contact_list": [{"a": 1}], "next_cursor": "same"})
+    )
     with pytest.raises(ExtractError, match="cursor repeated"):
         list(iter_pages(PlatformClient(server.base_url, "t"), api_of("wecom.contacts")))
 
@@ -137,13 +178,19 @@ def test_douyin_window_is_halved_when_page_times_size_would_pass_the_limit(fake_
             return 200, {}, {"code": 40001, "msg": "page*size too large"}
         lo, hi = int(query["update_time_start"]), int(query["update_time_end"])
         hits = [{"order_id": str(s)} for s in stamps if lo <= s < hi]
-        return 200, {}, {"code": 10000, "data": {"shop_order_list": hits[page * size_:(page + 1) * size_],
-                                                 "total": len(hits)}}
+        return (
+            200,
+            {},
+            {"code": 10000, "data": {"shop_order_list": hits[page * size_ : (page + 1) * size_], "total": len(hits)}},
+        )
 
     server = fake_platform(route)
     api = api_of("douyin.orders")
-    got = [r["order_id"] for p in iter_pages(PlatformClient(server.base_url, "t"), api, START, END,
-                                              page_size=size) for r in p]
+    got = [
+        r["order_id"]
+        for p in iter_pages(PlatformClient(server.base_url, "t"), api, START, END, page_size=size)
+        for r in p
+    ]
     assert sorted(got) == sorted(str(s) for s in stamps)
     assert len(got) == len(set(got))
 

@@ -39,18 +39,25 @@ ROW_COUNT_KEYS = ("received", "loaded", "quarantined", "published")
 
 
 def _input_files(files: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{"file": Path(str(f["file"])).name, "sha256": str(f["sha256"]), "rows": int(f["rows"])}
-            for f in files]
+    return [{"file": Path(str(f["file"])).name, "sha256": str(f["sha256"]), "rows": int(f["rows"])} for f in files]
 
 
 def _row_counts(rows: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, int]]:
-    return {str(table): {k: int(counts[k]) for k in ROW_COUNT_KEYS if counts.get(k) is not None}
-            for table, counts in rows.items()}
+    return {
+        str(table): {k: int(counts[k]) for k in ROW_COUNT_KEYS if counts.get(k) is not None}
+        for table, counts in rows.items()
+    }
 
 
 def _dbt_results(results: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{"unique_id": str(r["unique_id"]), "status": str(r["status"]),
-             "execution_time": float(r.get("execution_time") or 0.0)} for r in results]
+    return [
+        {
+            "unique_id": str(r["unique_id"]),
+            "status": str(r["status"]),
+            "execution_time": float(r.get("execution_time") or 0.0),
+        }
+        for r in results
+    ]
 
 
 def record_run(
@@ -70,9 +77,16 @@ def record_run(
 ) -> None:
     """Write (or, on a rerun of ``dag_id``/``run_id``, replace) the audit row of one run."""
     params = [
-        run_id, dag_id, interval_start, interval_end,
-        json.dumps(_input_files(input_files)), json.dumps(_row_counts(rows)),
-        gate_success, gate_result_id, json.dumps(_dbt_results(dbt_results)), status,
+        run_id,
+        dag_id,
+        interval_start,
+        interval_end,
+        json.dumps(_input_files(input_files)),
+        json.dumps(_row_counts(rows)),
+        gate_success,
+        gate_result_id,
+        json.dumps(_dbt_results(dbt_results)),
+        status,
         recorded_at or datetime.now().astimezone(),
     ]
     with connect_with_retry(raw_db) as con:
@@ -86,8 +100,10 @@ def record_run(
 
 def _migrate_key(con) -> None:
     """Re-key a run_audit created with ``run_id`` alone as primary key (rows kept, columns unchanged)."""
-    keys = con.execute("select constraint_text from duckdb_constraints() where table_name = 'run_audit' "
-                       "and schema_name = 'main' and constraint_type = 'PRIMARY KEY'").fetchall()
+    keys = con.execute(
+        "select constraint_text from duckdb_constraints() where table_name = 'run_audit' "
+        "and schema_name = 'main' and constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
     if [k[0] for k in keys] != [_OLD_KEY]:
         return
     con.execute("begin transaction")
@@ -105,9 +121,7 @@ def latest_runs(raw_db: Path | str, n: int = 20) -> list[dict[str, Any]]:
     with connect_with_retry(raw_db, read_only=True) as con:
         if not table_exists(con, "run_audit"):
             return []
-        cursor = con.execute(
-            "select * from run_audit order by recorded_at desc, run_id desc limit ?", [n]
-        )
+        cursor = con.execute("select * from run_audit order by recorded_at desc, run_id desc limit ?", [n])
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     for record in records:
@@ -126,8 +140,14 @@ create table if not exists privacy_audit (
 """
 
 
-def record_privacy_event(raw_db: Path | str, *, event: str, detail: Mapping[str, int],
-                         subject_token: str | None = None, recorded_at: datetime | None = None) -> None:
+def record_privacy_event(
+    raw_db: Path | str,
+    *,
+    event: str,
+    detail: Mapping[str, int],
+    subject_token: str | None = None,
+    recorded_at: datetime | None = None,
+) -> None:
     """Append one privacy event (``retention_purge`` or ``deletion_request``) to ``privacy_audit``: counts by
     layer only, and for a data subject only their token (tk<v>_…), never an identifier in clear."""
     if subject_token is not None and not subject_token.startswith("tk"):
@@ -135,5 +155,7 @@ def record_privacy_event(raw_db: Path | str, *, event: str, detail: Mapping[str,
     counts = {str(key): int(value) for key, value in detail.items()}
     with connect_with_retry(raw_db) as con:
         con.execute(PRIVACY_AUDIT_DDL)
-        con.execute("insert into privacy_audit values (?, ?, ?, ?)",
-                    [event, subject_token, json.dumps(counts), recorded_at or datetime.now().astimezone()])
+        con.execute(
+            "insert into privacy_audit values (?, ?, ?, ?)",
+            [event, subject_token, json.dumps(counts), recorded_at or datetime.now().astimezone()],
+        )

@@ -64,7 +64,7 @@ def partition_date(name: str) -> date | None:
     if not name.startswith(PARTITION_PREFIX):
         return None
     try:
-        return date.fromisoformat(name[len(PARTITION_PREFIX):])
+        return date.fromisoformat(name[len(PARTITION_PREFIX) :])
     except ValueError:
         return None
 
@@ -73,9 +73,9 @@ def partition_dirs(landing_dir: Path) -> list[Path]:
     """Every dated partition directory ``<source>/<entity>/dt=YYYY-MM-DD`` (not the receipts), sorted."""
     root = Path(landing_dir)
     return sorted(
-        path for path in root.glob(f"*/*/{PARTITION_PREFIX}*")
-        if partition_date(path.name) is not None and path.is_dir()
-        and path.parent.relative_to(root) != RECEIPTS_DIR
+        path
+        for path in root.glob(f"*/*/{PARTITION_PREFIX}*")
+        if partition_date(path.name) is not None and path.is_dir() and path.parent.relative_to(root) != RECEIPTS_DIR
     )
 
 
@@ -197,16 +197,18 @@ def landed_files_in_manifest(directory: Path) -> list[LandedFile]:
     """The current file of every interval listed in ``directory``'s manifest."""
     files = []
     for key, entry in sorted(read_manifest(directory)["partitions"].items()):
-        files.append(LandedFile(
-            path=Path(directory) / entry["file"],
-            entity=f"{entry['source']}.{entry['entity']}",
-            partition=f"{entry['source']}/{entry['entity']}/{key}",
-            rows=entry["rows"],
-            sha256=entry["sha256"],
-            interval_start=datetime.fromisoformat(entry["interval_start"]),
-            interval_end=datetime.fromisoformat(entry["interval_end"]),
-            redactions=dict(entry.get("redactions", {})),
-        ))
+        files.append(
+            LandedFile(
+                path=Path(directory) / entry["file"],
+                entity=f"{entry['source']}.{entry['entity']}",
+                partition=f"{entry['source']}/{entry['entity']}/{key}",
+                rows=entry["rows"],
+                sha256=entry["sha256"],
+                interval_start=datetime.fromisoformat(entry["interval_start"]),
+                interval_end=datetime.fromisoformat(entry["interval_end"]),
+                redactions=dict(entry.get("redactions", {})),
+            )
+        )
     return files
 
 

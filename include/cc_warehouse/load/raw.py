@@ -22,6 +22,7 @@ import duckdb
 
 from cc_warehouse import duckdb_files
 from cc_warehouse.duckdb_sql import sql_literal
+from cc_warehouse.faults import fault_point
 from cc_warehouse.landing.files import (
     MANIFEST_NAME,
     PARTITION_PREFIX,
@@ -34,7 +35,6 @@ from cc_warehouse.landing.files import (
 )
 from cc_warehouse.privacy.deletion import drop_tombstoned
 from cc_warehouse.sources.registry import load_registry
-from cc_warehouse.faults import fault_point
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +86,19 @@ def open_raw_db(raw_db: Path, *, timeout: float = 120.0) -> duckdb.DuckDBPyConne
 
 def _classify_sql(entity: str) -> tuple[str, str]:
     """SQL expressions (reason, record_key) over ``doc``: the line if it is valid JSON, else null."""
-    whens = ["when doc is null then 'invalid_json'", "when json_type(doc) <> 'OBJECT' then 'invalid_json'",
-             "when json_extract_string(doc, '$._reject') is not null then json_extract_string(doc, '$._reject')"]
+    whens = [
+        "when doc is null then 'invalid_json'",
+        "when json_type(doc) <> 'OBJECT' then 'invalid_json'",
+        "when json_extract_string(doc, '$._reject') is not null then json_extract_string(doc, '$._reject')",
+    ]
     parts = []
     for stored in load_registry().entity(entity).landed_key:
         value = f"json_extract_string(doc, {sql_literal('$.' + stored)})"
         whens.append(f"when nullif(trim({value}), '') is null then {sql_literal('missing_key:' + stored)}")
-        whens.append(f"when not regexp_full_match({value}, {sql_literal(CLEAN_KEY_REGEX)}) "
-                     f"then {sql_literal('malformed_key:' + stored)}")
+        whens.append(
+            f"when not regexp_full_match({value}, {sql_literal(CLEAN_KEY_REGEX)}) "
+            f"then {sql_literal('malformed_key:' + stored)}"
+        )
         parts.append(value)
     reason = "case " + " ".join(whens) + " end"
     key = parts[0] if len(parts) == 1 else f"concat_ws('|', {', '.join(parts)})"
@@ -114,18 +119,22 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     # days late must look new to the incremental models (they select by load). Reloading the same version
     # keeps its first stamp, and lineage is the run that extracted it, so re-running an interval (a new
     # Airflow run id, identical content) leaves every raw, quarantine and load_audit row unchanged.
-    first = con.execute("select min(loaded_at) from load_audit where file = ? and sha256 = ?",
-                        [file_name, landed.sha256]).fetchone()[0]
+    first = con.execute(
+        "select min(loaded_at) from load_audit where file = ? and sha256 = ?", [file_name, landed.sha256]
+    ).fetchone()[0]
     stamp = first.isoformat() if first is not None else datetime.now(UTC).isoformat()
     run_id = entry.get("run_id") or run_id
     reason, key = _classify_sql(landed.entity)
     con.execute(f"create table if not exists {table} ({RAW_COLUMNS})")
-    con.execute("""
+    con.execute(
+        """
         create or replace temp table _lines as
         with f as (select string_split(content, chr(10)) as lines from read_text(?)),
         u as (select unnest(lines) as raw_line, generate_subscripts(lines, 1) as line_number from f)
         select line_number, rtrim(raw_line, chr(13)) as line from u where trim(raw_line) <> ''
-    """, [str(path)])
+    """,
+        [str(path)],
+    )
     con.execute(f"""
         create or replace temp table _checked as
         with v as (select line_number, line, case when json_valid(line) then line end as doc from _lines)
@@ -135,31 +144,50 @@ def _load_one(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str) -
     con.execute(f"delete from {table} where _partition = ?", [landed.partition])
     con.execute("delete from quarantine where _partition = ?", [landed.partition])
     con.execute("delete from load_audit where file = ?", [file_name])
-    con.execute(f"""
+    con.execute(
+        f"""
         insert into {table}
         select doc::JSON, record_key, $file, $sha, line_number, $partition, $start::TIMESTAMPTZ,
                $end::TIMESTAMPTZ, $run_id, $stamp::TIMESTAMPTZ
         from _checked where reason is null
-    """, {"file": file_name, "sha": landed.sha256, "partition": landed.partition,
-          "start": landed.interval_start.isoformat(), "end": landed.interval_end.isoformat(),
-          "run_id": run_id, "stamp": stamp})
+    """,
+        {
+            "file": file_name,
+            "sha": landed.sha256,
+            "partition": landed.partition,
+            "start": landed.interval_start.isoformat(),
+            "end": landed.interval_end.isoformat(),
+            "run_id": run_id,
+            "stamp": stamp,
+        },
+    )
     tombstoned = drop_tombstoned(con, table)  # PIPL art. 47: a deleted person never comes back with an old file
-    con.execute("""
+    con.execute(
+        """
         insert into quarantine
         select $source, $entity, $partition, $file, line_number, reason, left(line, $chars), $run_id,
                $stamp::TIMESTAMPTZ
         from _checked where reason is not null
-    """, {"source": source, "entity": name, "partition": landed.partition, "file": file_name,
-          "chars": EXCERPT_CHARS, "run_id": run_id, "stamp": stamp})
+    """,
+        {
+            "source": source,
+            "entity": name,
+            "partition": landed.partition,
+            "file": file_name,
+            "chars": EXCERPT_CHARS,
+            "run_id": run_id,
+            "stamp": stamp,
+        },
+    )
     received = con.execute("select count(*) from _lines").fetchone()[0]
-    loaded = con.execute(f"select count(*) from {table} where _partition = ?",
-                         [landed.partition]).fetchone()[0]
-    quarantined = con.execute("select count(*) from quarantine where _partition = ?",
-                              [landed.partition]).fetchone()[0]
+    loaded = con.execute(f"select count(*) from {table} where _partition = ?", [landed.partition]).fetchone()[0]
+    quarantined = con.execute("select count(*) from quarantine where _partition = ?", [landed.partition]).fetchone()[0]
     if received != loaded + quarantined + tombstoned:
         raise LoadError(f"{file_name}: received {received} != loaded {loaded} + quarantined {quarantined}")
-    con.execute("insert into load_audit values (?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ)",
-                [file_name, landed.sha256, landed.partition, received, loaded, quarantined, run_id, stamp])
+    con.execute(
+        "insert into load_audit values (?, ?, ?, ?, ?, ?, ?, ?::TIMESTAMPTZ)",
+        [file_name, landed.sha256, landed.partition, received, loaded, quarantined, run_id, stamp],
+    )
     log.info("loaded %s: received %d, loaded %d, quarantined %d", file_name, received, loaded, quarantined)
     return LoadResult(landed.entity, landed.partition, file_name, received, loaded, quarantined)
 
@@ -180,8 +208,10 @@ def _repair_hint(landed: LandedFile) -> str:
         if receipt.exists():
             export = json.loads(receipt.read_text(encoding="utf-8")).get("file", export)
         return f"{name}: restore {export} (sha256 in {receipt.name}) and drop it in the inbox again"
-    return (f"{name}: re-extract {landed.entity} for {landed.interval_start.isoformat()} → "
-            f"{landed.interval_end.isoformat()} (a run covering it rewrites the file)")
+    return (
+        f"{name}: re-extract {landed.entity} for {landed.interval_start.isoformat()} → "
+        f"{landed.interval_end.isoformat()} (a run covering it rewrites the file)"
+    )
 
 
 def unloaded_files(
@@ -214,8 +244,13 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def load_files(
-    files: list[LandedFile], raw_db: Path, run_id: str, *, lock_timeout: float = 120.0,
-    heal_from: Path | None = None, entities: list[str] | tuple[str, ...] = (),
+    files: list[LandedFile],
+    raw_db: Path,
+    run_id: str,
+    *,
+    lock_timeout: float = 120.0,
+    heal_from: Path | None = None,
+    entities: list[str] | tuple[str, ...] = (),
 ) -> list[LoadResult]:
     """Load ``files`` into ``raw_db`` in one transaction; each replaces its partition (rerun: same tables).
 
@@ -246,14 +281,16 @@ def load_files(
         except BaseException as exc:
             _rollback(con)
             if _disk_full(exc):
-                raise LoadError(f"no space left on the device of {raw_db} (ENOSPC): nothing was loaded; "
-                                "free space and rerun") from exc
+                raise LoadError(
+                    f"no space left on the device of {raw_db} (ENOSPC): nothing was loaded; free space and rerun"
+                ) from exc
             raise
     finally:
         con.close()
     if damaged:
-        raise LandingDamaged("landing file(s) no longer match their manifest: "
-                             + "; ".join(_repair_hint(f) for f in damaged))
+        raise LandingDamaged(
+            "landing file(s) no longer match their manifest: " + "; ".join(_repair_hint(f) for f in damaged)
+        )
     return results
 
 
@@ -261,6 +298,5 @@ def load_all_from_manifests(
     landing_dir: Path, raw_db: Path, run_id: str, *, lock_timeout: float = 120.0
 ) -> list[LoadResult]:
     """(Re)load the current file of every partition listed in the landing zone's manifests."""
-    files = [f for manifest in manifest_paths(landing_dir)
-             for f in landed_files_in_manifest(manifest.parent)]
+    files = [f for manifest in manifest_paths(landing_dir) for f in landed_files_in_manifest(manifest.parent)]
     return load_files(files, raw_db, run_id, lock_timeout=lock_timeout)

@@ -93,6 +93,11 @@ def deadline_alert(context: dict) -> Alert:
     dag_id = _attr(run, "dag_id") or "?"
     run_id = _attr(run, "dag_run_id") or _attr(run, "run_id") or "?"
     subject = f"[cc-warehouse] deadline MISSED: {dag_id} {run_id} has not finished — the publish is late"
-    lines = [f"DAG: {dag_id}", f"Run: {run_id}", f"State: {_attr(run, 'state') or '?'}",
-             f"Queued at: {_attr(run, 'queued_at') or '?'}", f"Deadline: {_attr(deadline, 'deadline_time') or '?'}"]
+    lines = [
+        f"DAG: {dag_id}",
+        f"Run: {run_id}",
+        f"State: {_attr(run, 'state') or '?'}",
+        f"Queued at: {_attr(run, 'queued_at') or '?'}",
+        f"Deadline: {_attr(deadline, 'deadline_time') or '?'}",
+    ]
     return Alert(subject=subject, lines=lines)

@@ -83,8 +83,9 @@ def send_webhook(alert: Alert, conn: Any) -> None:
     if conn.schema and "://" not in url:
         url = f"{conn.schema}://{url}" + (f":{conn.port}" if conn.port else "")
     body = json.dumps(webhook_payload(alert, extra.get("flavour", "wecom")), ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=body, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+    )
     with urllib.request.urlopen(request, timeout=int(extra.get("timeout", 30))) as response:
         if response.status >= 300:
             raise RuntimeError(f"webhook answered HTTP {response.status}")
@@ -94,8 +95,10 @@ def deliver(alert: Alert) -> list[str]:
     """Send ``alert`` on every configured channel; returns the channels used. Raises if none is configured
     or every configured one failed (a silent alert path is a broken one)."""
     sent, errors = [], []
-    channels = [(os.environ.get("CCWH_ALERT_SMTP_CONN_ID", SMTP_CONN_ID), send_smtp),
-                (os.environ.get("CCWH_ALERT_WEBHOOK_CONN_ID", WEBHOOK_CONN_ID), send_webhook)]
+    channels = [
+        (os.environ.get("CCWH_ALERT_SMTP_CONN_ID", SMTP_CONN_ID), send_smtp),
+        (os.environ.get("CCWH_ALERT_WEBHOOK_CONN_ID", WEBHOOK_CONN_ID), send_webhook),
+    ]
     for conn_id, send in channels:
         conn = _connection(conn_id)
         if conn is None:
@@ -107,7 +110,8 @@ def deliver(alert: Alert) -> list[str]:
             log.error("alert via %s failed: %s", conn_id, type(failed).__name__)
             errors.append(f"{conn_id}: {type(failed).__name__}")
     if not sent:
-        raise RuntimeError(f"alert not delivered ({'; '.join(errors) or 'no alert connection configured'}): "
-                           f"{alert.subject}")
+        raise RuntimeError(
+            f"alert not delivered ({'; '.join(errors) or 'no alert connection configured'}): {alert.subject}"
+        )
     log.info("alert sent via %s: %s", ", ".join(sent), alert.subject)
     return sent

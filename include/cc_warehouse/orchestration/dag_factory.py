@@ -71,9 +71,14 @@ def extract_entity(entity: str, **context) -> list[dict]:
 
     params = context["params"]
     with fail_fast():
-        return ingest.extract(entity, context["data_interval_start"], context["data_interval_end"],
-                              run_id=context["run_id"], backfill_days=int(params["backfill_days"]),
-                              lookback_days=int(params["lookback_days"]))
+        return ingest.extract(
+            entity,
+            context["data_interval_start"],
+            context["data_interval_end"],
+            run_id=context["run_id"],
+            backfill_days=int(params["backfill_days"]),
+            lookback_days=int(params["lookback_days"]),
+        )
 
 
 @task(on_failure_callback=ALERT_ON_FAILURE)
@@ -93,21 +98,29 @@ def load_entity(landed: list[dict], entity: str | None = None, **context) -> lis
 
 
 @task(trigger_rule=TriggerRule.ALL_DONE, pool=RAW_DB_POOL)  # audits failed runs too; writes the raw file
-def audit_run(landed: list[list[dict] | None], loads: list[list[dict] | None], entities: list[str] | None = None,
-              **context) -> dict:
+def audit_run(
+    landed: list[list[dict] | None], loads: list[list[dict] | None], entities: list[str] | None = None, **context
+) -> dict:
     from cc_warehouse.orchestration import ingest
 
     with fail_fast():
-        rows = ingest.audit(dag_id=context["dag"].dag_id, run_id=context["run_id"],
-                            interval_start=context["data_interval_start"],
-                            interval_end=context["data_interval_end"], landed=landed, loads=loads,
-                            entities=entities)
+        rows = ingest.audit(
+            dag_id=context["dag"].dag_id,
+            run_id=context["run_id"],
+            interval_start=context["data_interval_start"],
+            interval_end=context["data_interval_end"],
+            landed=landed,
+            loads=loads,
+            entities=entities,
+        )
     for outlet in context["task"].outlets:  # counts on the Asset event, shown in the UI
-        context["outlet_events"][outlet].extra.update({
-            **{f"rows_{k}": sum(v[k] for v in rows.values()) for k in ("received", "loaded", "quarantined")},
-            "files": sum(len(group) for group in landed),
-            "rows_loaded_by_entity": {entity: v["loaded"] for entity, v in sorted(rows.items())},
-        })
+        context["outlet_events"][outlet].extra.update(
+            {
+                **{f"rows_{k}": sum(v[k] for v in rows.values()) for k in ("received", "loaded", "quarantined")},
+                "files": sum(len(group) for group in landed),
+                "rows_loaded_by_entity": {entity: v["loaded"] for entity, v in sorted(rows.items())},
+            }
+        )
     return rows
 
 
@@ -127,10 +140,20 @@ def build_ingest_dag(family_key: str):
         default_args=DEFAULT_ARGS,
         tags=["ingest", family_key],
         params={
-            "backfill_days": Param(0, type="integer", minimum=0, maximum=90,
-                                   description="Extract this many days before the interval end (history load)."),
-            "lookback_days": Param(family.lookback_days, type="integer", minimum=0, maximum=7,
-                                   description="Also re-extract this many days before the interval (late data)."),
+            "backfill_days": Param(
+                0,
+                type="integer",
+                minimum=0,
+                maximum=90,
+                description="Extract this many days before the interval end (history load).",
+            ),
+            "lookback_days": Param(
+                family.lookback_days,
+                type="integer",
+                minimum=0,
+                maximum=7,
+                description="Also re-extract this many days before the interval (late data).",
+            ),
         },
         doc_md=f"{family.description}\n\nExtract → land (atomic, tokenised) → load raw (quarantine) → audit.",
     )
@@ -182,10 +205,13 @@ def publish_warehouse(**context) -> dict:
 
     built = context["ti"].xcom_pull(task_ids="dbt_build")
     published = transform.publish_warehouse(build_db=built["build_db"])
-    context["outlet_events"][WAREHOUSE].extra.update({
-        "file": published["path"], "tables": len(published["tables"]),
-        "rows_published": sum(published["tables"].values()),
-    })
+    context["outlet_events"][WAREHOUSE].extra.update(
+        {
+            "file": published["path"],
+            "tables": len(published["tables"]),
+            "rows_published": sum(published["tables"].values()),
+        }
+    )
     return published
 
 
@@ -200,9 +226,13 @@ def write_reports(**context) -> dict:
     gate = ti.xcom_pull(task_ids="quality_gate", key=GATE_XCOM) or {}
     published = ti.xcom_pull(task_ids="publish_warehouse")
     try:
-        return transform.write_reports(run_id=context["run_id"], gate_results=gate.get("results_path"),
-                                       dbt_results=built.get("results"), published=published,
-                                       as_of=context.get("data_interval_end"))
+        return transform.write_reports(
+            run_id=context["run_id"],
+            gate_results=gate.get("results_path"),
+            dbt_results=built.get("results"),
+            published=published,
+            as_of=context.get("data_interval_end"),
+        )
     except transform.NotPublished as not_published:  # reports are written; the run must still fail
         raise AirflowFailException(str(not_published)) from None
 
@@ -220,8 +250,13 @@ def build_transform_dag():
         default_args={**DEFAULT_ARGS, "retries": 1},
         tags=["transform", "publish"],
         doc_md="Runs when every raw family has new data. A failed gate leaves the published file untouched.",
-        deadline=DeadlineAlert(reference=DeadlineReference.DAGRUN_QUEUED_AT, interval=PUBLISH_DEADLINE,
-                               callback=AsyncCallback(DeadlineNotifier)) if PUBLISH_DEADLINE else None,
+        deadline=DeadlineAlert(
+            reference=DeadlineReference.DAGRUN_QUEUED_AT,
+            interval=PUBLISH_DEADLINE,
+            callback=AsyncCallback(DeadlineNotifier),
+        )
+        if PUBLISH_DEADLINE
+        else None,
     )
     def transform_dag():
         built = dbt_build()
@@ -264,8 +299,9 @@ def delete_subject_task(**context) -> dict:
     from cc_warehouse.orchestration import transform
 
     params = context["params"]
-    return transform.delete_subject_request(token=params.get("token") or None,
-                                            member_id=params.get("member_id") or None)
+    return transform.delete_subject_request(
+        token=params.get("token") or None, member_id=params.get("member_id") or None
+    )
 
 
 def build_deletion_dag():
@@ -282,8 +318,10 @@ def build_deletion_dag():
         max_active_runs=1,
         default_args=DEFAULT_ARGS,
         tags=["privacy"],
-        params={"token": Param("", type="string", description="tk<v>_<32 hex> of the data subject"),
-                "member_id": Param("", type="string", description="CRM member id")},
+        params={
+            "token": Param("", type="string", description="tk<v>_<32 hex> of the data subject"),
+            "member_id": Param("", type="string", description="CRM member id"),
+        },
     )
     def deletion_dag():
         delete_subject_task.override(pool=RAW_DB_POOL)()

@@ -26,15 +26,25 @@ def is_permanent(exc: BaseException) -> bool:
     code), schema drift (a field or header the registry does not know), a malformed or undecodable file,
     a missing key. Connection trouble, 5xx, 429 and deadlines are transient and stay retryable."""
     from cc_warehouse.load.raw import LandingDamaged
-    from cc_warehouse.sources.registry import UnclassifiedFieldError
     from cc_warehouse.privacy.tokens import MissingKeyError
     from cc_warehouse.sources.extract import MalformedExport
     from cc_warehouse.sources.http_client import ExtractError
+    from cc_warehouse.sources.registry import UnclassifiedFieldError
 
     if isinstance(exc, ExtractError):
         return exc.permanent
-    return isinstance(exc, (UnclassifiedFieldError, MissingKeyError, UnicodeDecodeError, MalformedExport,
-                            RejectedFiles, LandingDamaged, UpstreamFailed))
+    return isinstance(
+        exc,
+        (
+            UnclassifiedFieldError,
+            MissingKeyError,
+            UnicodeDecodeError,
+            MalformedExport,
+            RejectedFiles,
+            LandingDamaged,
+            UpstreamFailed,
+        ),
+    )
 
 
 class UpstreamFailed(RuntimeError):
@@ -45,8 +55,9 @@ class RejectedFiles(RuntimeError):
     """Inbox files set aside as unreadable; raised by the audit once the good files are loaded."""
 
 
-def extraction_window(interval_start: datetime, interval_end: datetime, *, backfill_days: int = 0,
-                      lookback_days: int = 0) -> tuple[datetime, datetime]:
+def extraction_window(
+    interval_start: datetime, interval_end: datetime, *, backfill_days: int = 0, lookback_days: int = 0
+) -> tuple[datetime, datetime]:
     """The window a run extracts: its data interval, widened back by a backfill and a late-data lookback."""
     if interval_end <= interval_start:
         raise ValueError(
@@ -118,22 +129,38 @@ def _from_xcom(rows: list[dict]) -> list[Any]:
     return files
 
 
-def extract(entity: str, interval_start: datetime, interval_end: datetime, *, run_id: str,
-            backfill_days: int = 0, lookback_days: int = 0) -> list[dict]:
+def extract(
+    entity: str,
+    interval_start: datetime,
+    interval_end: datetime,
+    *,
+    run_id: str,
+    backfill_days: int = 0,
+    lookback_days: int = 0,
+) -> list[dict]:
     """Extract one API entity for the run's window; returns the landed files (paths, rows, hashes)."""
     from cc_warehouse.privacy.tokens import load_key
     from cc_warehouse.sources.extract import extract_window
     from cc_warehouse.sources.http_client import PlatformClient
 
-    start, end = extraction_window(interval_start, interval_end, backfill_days=backfill_days,
-                                   lookback_days=lookback_days)
+    start, end = extraction_window(
+        interval_start, interval_end, backfill_days=backfill_days, lookback_days=lookback_days
+    )
     base_url, token = platform_credentials()
     cfg = settings()
     log.info("extracting %s for %s → %s", entity, start.isoformat(), end.isoformat())
     client = PlatformClient(base_url, token)
     try:
-        landed = extract_window(entity, start, end, client=client, key=load_key(), run_id=run_id,
-                                landing_dir=cfg.landing_dir, as_of=_as_of(interval_end))
+        landed = extract_window(
+            entity,
+            start,
+            end,
+            client=client,
+            key=load_key(),
+            run_id=run_id,
+            landing_dir=cfg.landing_dir,
+            as_of=_as_of(interval_end),
+        )
     finally:
         client.close()
     rows = sum(f.rows for f in landed)
@@ -154,8 +181,9 @@ def extract_inbox(entity: str, *, run_id: str) -> list[dict]:
         raise ValueError(f"no inbox extractor for {entity}")
     cfg = settings()
     rejected: list[tuple[str, str]] = []
-    landed = extract_crm_inbox(cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir,
-                               rejected=rejected)
+    landed = extract_crm_inbox(
+        cfg.inbox_dir, key=load_key(), run_id=run_id, landing_dir=cfg.landing_dir, rejected=rejected
+    )
     log.info("%s: %d new file(s) from the inbox, %d rejected", entity, len(landed), len(rejected))
     fault_point("after_manifest_before_load")
     return _to_xcom(landed) + [{"rejected": name, "reason": reason} for name, reason in rejected]
@@ -175,14 +203,26 @@ def load(landed: list[dict], *, run_id: str, entity: str | None = None) -> list[
     results = load_files(files, cfg.raw_db, run_id, heal_from=cfg.landing_dir, entities=entities)
     out = [dataclasses.asdict(r) for r in results]
     for r in out:
-        log.info("loaded %s: received=%s loaded=%s quarantined=%s", r.get("partition"), r.get("received"),
-                 r.get("loaded"), r.get("quarantined"))
+        log.info(
+            "loaded %s: received=%s loaded=%s quarantined=%s",
+            r.get("partition"),
+            r.get("received"),
+            r.get("loaded"),
+            r.get("quarantined"),
+        )
     return [{k: _jsonable(v) for k, v in r.items()} for r in out]
 
 
-def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: datetime,
-          landed: list[list[dict] | None], loads: list[list[dict] | None],
-          entities: list[str] | None = None) -> dict:
+def audit(
+    *,
+    dag_id: str,
+    run_id: str,
+    interval_start: datetime,
+    interval_end: datetime,
+    landed: list[list[dict] | None],
+    loads: list[list[dict] | None],
+    entities: list[str] | None = None,
+) -> dict:
     """Record the run in the restricted audit log, also when a task upstream failed; returns the totals.
 
     Runs after every extract and load whatever their outcome: a failed task hands over no XCom (None),
@@ -191,8 +231,9 @@ def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: d
     from cc_warehouse.audit.log import record_run
 
     names = entities or [f"entity {i + 1}" for i in range(len(landed))]
-    failed = [name for name, files, loaded in zip(names, landed, loads, strict=False)
-              if files is None or loaded is None]
+    failed = [
+        name for name, files, loaded in zip(names, landed, loads, strict=False) if files is None or loaded is None
+    ]
     files = [f for group in landed if group for f in group if "rejected" not in f]
     refused = [f for group in landed if group for f in group if "rejected" in f]
     rows: dict[str, dict[str, int]] = {}
@@ -201,13 +242,21 @@ def audit(*, dag_id: str, run_id: str, interval_start: datetime, interval_end: d
         for k in totals:
             totals[k] += int(r[k])
     status = "failed" if failed else "rejected_files" if refused else "success"
-    record_run(settings().raw_db, run_id=run_id, dag_id=dag_id, interval_start=interval_start,
-               interval_end=interval_end,
-               input_files=[{"file": f["path"], "sha256": f["sha256"], "rows": f["rows"]} for f in files],
-               rows=rows, gate_success=None, gate_result_id=None, dbt_results=[], status=status)
+    record_run(
+        settings().raw_db,
+        run_id=run_id,
+        dag_id=dag_id,
+        interval_start=interval_start,
+        interval_end=interval_end,
+        input_files=[{"file": f["path"], "sha256": f["sha256"], "rows": f["rows"]} for f in files],
+        rows=rows,
+        gate_success=None,
+        gate_result_id=None,
+        dbt_results=[],
+        status=status,
+    )
     if failed:
         raise UpstreamFailed(f"extract or load failed for {', '.join(failed)}; the run is recorded as failed")
     if refused:
-        raise RejectedFiles("inbox file(s) set aside, fix and drop again: "
-                            + "; ".join(f["reason"] for f in refused))
+        raise RejectedFiles("inbox file(s) set aside, fix and drop again: " + "; ".join(f["reason"] for f in refused))
     return rows

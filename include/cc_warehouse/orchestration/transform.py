@@ -39,9 +39,18 @@ def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
     if not cfg.raw_db.exists():
         raise FileNotFoundError(f"raw database {cfg.raw_db} does not exist yet: run the ingestion DAGs first")
     target = cfg.dbt_target_dir
-    args = [str(Path(sys.executable).with_name("dbt")), "build", "--project-dir", str(cfg.dbt_project_dir),
-            "--profiles-dir", str(cfg.dbt_project_dir), "--target-path", str(target),
-            "--log-path", str(cfg.dbt_log_dir)]
+    args = [
+        str(Path(sys.executable).with_name("dbt")),
+        "build",
+        "--project-dir",
+        str(cfg.dbt_project_dir),
+        "--profiles-dir",
+        str(cfg.dbt_project_dir),
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(cfg.dbt_log_dir),
+    ]
     if select:
         args += ["--select", *select]
     env = {**os.environ, "CCWH_BUILD_DB": str(cfg.build_db), "CCWH_RAW_DB": str(cfg.raw_db)}
@@ -58,8 +67,13 @@ def dbt_build(*, run_id: str, select: list[str] | None = None) -> dict:
     results = []
     if run_results.exists():
         for r in json.loads(run_results.read_text(encoding="utf-8")).get("results", []):
-            results.append({"unique_id": r["unique_id"], "status": r["status"],
-                            "execution_time": round(float(r.get("execution_time") or 0), 3)})
+            results.append(
+                {
+                    "unique_id": r["unique_id"],
+                    "status": r["status"],
+                    "execution_time": round(float(r.get("execution_time") or 0), 3),
+                }
+            )
     failed = [r["unique_id"] for r in results if r["status"] in ("error", "fail", "runtime error")]
     if code != 0:
         detail = f"{len(failed)} failing node(s): {', '.join(failed[:20])}" if failed else f"exit code {code}"
@@ -76,13 +90,23 @@ def quality_gate(*, build_db: str, run_id: str) -> dict:
     from cc_warehouse.quality.gate import run_gate
 
     cfg = settings()
-    result = run_gate(Path(build_db), reports_dir=cfg.reports_dir, run_id=safe_run_id(run_id),
-                      work_dir=cfg.gx_dir, raw_db=cfg.raw_db, file_roots=gate_file_roots(),
-                      names_only=("inbox",))
+    result = run_gate(
+        Path(build_db),
+        reports_dir=cfg.reports_dir,
+        run_id=safe_run_id(run_id),
+        work_dir=cfg.gx_dir,
+        raw_db=cfg.raw_db,
+        file_roots=gate_file_roots(),
+        names_only=("inbox",),
+    )
     fault_point("mid_gate")
-    return {"success": result.success, "results_path": str(result.results_path),
-            "data_docs_index": str(result.data_docs_index), "run_id": result.run_id,
-            "failures": result.failures}
+    return {
+        "success": result.success,
+        "results_path": str(result.results_path),
+        "data_docs_index": str(result.data_docs_index),
+        "run_id": result.run_id,
+        "failures": result.failures,
+    }
 
 
 def assert_gate_passed(gate: dict) -> None:
@@ -98,9 +122,14 @@ def gate_file_roots() -> dict[str, Path]:
     names, dbt logs and target files, and the Airflow task logs (the embedded home's and the demo's)."""
     cfg = settings()
     airflow_home = Path(os.environ.get("AIRFLOW_HOME", cfg.var / "airflow"))
-    return {"landing": cfg.landing_dir, "inbox": cfg.inbox_dir, "dbt_logs": cfg.dbt_log_dir,
-            "dbt_target": cfg.dbt_target_dir, "airflow_logs": airflow_home / "logs",
-            "run_logs": cfg.var / "logs"}
+    return {
+        "landing": cfg.landing_dir,
+        "inbox": cfg.inbox_dir,
+        "dbt_logs": cfg.dbt_log_dir,
+        "dbt_target": cfg.dbt_target_dir,
+        "airflow_logs": airflow_home / "logs",
+        "run_logs": cfg.var / "logs",
+    }
 
 
 def publish_warehouse(*, build_db: str) -> dict:
@@ -113,8 +142,14 @@ def publish_warehouse(*, build_db: str) -> dict:
     return {"path": str(result.path), "tables": result.tables}
 
 
-def write_reports(*, run_id: str, gate_results: str | None = None, dbt_results: list[dict] | None = None,
-                  published: dict | None = None, as_of: datetime | date | None = None) -> dict:
+def write_reports(
+    *,
+    run_id: str,
+    gate_results: str | None = None,
+    dbt_results: list[dict] | None = None,
+    published: dict | None = None,
+    as_of: datetime | date | None = None,
+) -> dict:
     """Run summary, privacy report and the run audit; then fail if this run's gate did not pass.
 
     ``gate_results`` is the path of the gate's verdict as ``quality_gate`` returned it (None when the gate
@@ -128,24 +163,43 @@ def write_reports(*, run_id: str, gate_results: str | None = None, dbt_results: 
     cfg.ensure_dirs()
     gate_path = Path(gate_results) if gate_results else None
     gate = json.loads(gate_path.read_text(encoding="utf-8")) if gate_path and gate_path.exists() else None
-    summary = write_run_summary(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
-                                gate_json=gate_path if gate else None, reports_dir=cfg.reports_dir,
-                                run_id=run_id)
+    summary = write_run_summary(
+        raw_db=cfg.raw_db,
+        warehouse_db=cfg.warehouse_db,
+        gate_json=gate_path if gate else None,
+        reports_dir=cfg.reports_dir,
+        run_id=run_id,
+    )
     day = as_of.astimezone(ZoneInfo(LOCAL_TZ)).date() if isinstance(as_of, datetime) else as_of
-    privacy = write_privacy_report(raw_db=cfg.raw_db, warehouse_db=cfg.warehouse_db,
-                                   landing_dir=cfg.landing_dir, reports_dir=cfg.reports_dir, as_of=day)
+    privacy = write_privacy_report(
+        raw_db=cfg.raw_db,
+        warehouse_db=cfg.warehouse_db,
+        landing_dir=cfg.landing_dir,
+        reports_dir=cfg.reports_dir,
+        as_of=day,
+    )
     gate_success = bool(gate and gate.get("success"))
     published_rows = (published or {}).get("tables", {})
     now = datetime.now().astimezone()
-    record_run(cfg.raw_db, run_id=run_id, dag_id="transform_warehouse", interval_start=now, interval_end=now,
-               input_files=[], rows={t: {"published": n} for t, n in published_rows.items()},
-               gate_success=gate_success if gate else None, gate_result_id=gate_path.name if gate else None,
-               dbt_results=dbt_results or [],
-               status="success" if gate_success and published else "failed")
+    record_run(
+        cfg.raw_db,
+        run_id=run_id,
+        dag_id="transform_warehouse",
+        interval_start=now,
+        interval_end=now,
+        input_files=[],
+        rows={t: {"published": n} for t, n in published_rows.items()},
+        gate_success=gate_success if gate else None,
+        gate_result_id=gate_path.name if gate else None,
+        dbt_results=dbt_results or [],
+        status="success" if gate_success and published else "failed",
+    )
     log.info("reports written: %s, %s", summary, privacy)
     if not gate_success or not published:
-        raise NotPublished("this run did not pass the gate or was not published; the published warehouse "
-                           f"is unchanged. Reports: {summary}")
+        raise NotPublished(
+            "this run did not pass the gate or was not published; the published warehouse "
+            f"is unchanged. Reports: {summary}"
+        )
     return {"summary": str(summary), "privacy_report": str(privacy)}
 
 
@@ -162,23 +216,44 @@ def purge_expired(*, as_of: datetime | date, run_id: str | None = None) -> dict:
     now = datetime.now().astimezone()
 
     def audit(status: str) -> None:
-        record_run(cfg.raw_db, run_id=run_id, dag_id="purge_retention", interval_start=now, interval_end=now,
-                   input_files=[], rows={}, gate_success=None, gate_result_id=None, dbt_results=[],
-                   status=status)
+        record_run(
+            cfg.raw_db,
+            run_id=run_id,
+            dag_id="purge_retention",
+            interval_start=now,
+            interval_end=now,
+            input_files=[],
+            rows={},
+            gate_success=None,
+            gate_result_id=None,
+            dbt_results=[],
+            status=status,
+        )
 
     try:
-        result = purge(cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir, build_dir=cfg.build_dir,
-                       keep_build=cfg.build_db)
+        result = purge(
+            cfg.landing_dir, cfg.raw_db, as_of=day, gx_dir=cfg.gx_dir, build_dir=cfg.build_dir, keep_build=cfg.build_db
+        )
     except BaseException:
         audit("failed")
         raise
     audit("success")
-    log.info("retention purge as of %s: %d partitions, %d files, %d quarantine rows removed", day,
-             result.partitions_removed, result.files_removed, result.quarantine_rows_removed)
-    return {"as_of": day.isoformat(), "partitions_removed": result.partitions_removed,
-            "files_removed": result.files_removed, "quarantine_rows_removed": result.quarantine_rows_removed,
-            "raw_rows_removed": result.raw_rows_removed, "build_files_removed": result.build_files_removed,
-            "validation_results_removed": result.validation_results_removed}
+    log.info(
+        "retention purge as of %s: %d partitions, %d files, %d quarantine rows removed",
+        day,
+        result.partitions_removed,
+        result.files_removed,
+        result.quarantine_rows_removed,
+    )
+    return {
+        "as_of": day.isoformat(),
+        "partitions_removed": result.partitions_removed,
+        "files_removed": result.files_removed,
+        "quarantine_rows_removed": result.quarantine_rows_removed,
+        "raw_rows_removed": result.raw_rows_removed,
+        "build_files_removed": result.build_files_removed,
+        "validation_results_removed": result.validation_results_removed,
+    }
 
 
 def delete_subject_request(*, token: str | None = None, member_id: str | None = None) -> dict:
@@ -190,6 +265,11 @@ def delete_subject_request(*, token: str | None = None, member_id: str | None = 
     if token and not re.fullmatch(r"tk[0-9]+_[0-9a-f]{32}", token):
         raise ValueError("token must look like tk<version>_<32 hex> (phones go through the CLI, never conf)")
     cfg = settings()
-    result = delete_subject(token or member_id, landing_dir=cfg.landing_dir, raw_db=cfg.raw_db,
-                            build_dbs=[cfg.build_db], published_db=cfg.warehouse_db)
+    result = delete_subject(
+        token or member_id,
+        landing_dir=cfg.landing_dir,
+        raw_db=cfg.raw_db,
+        build_dbs=[cfg.build_db],
+        published_db=cfg.warehouse_db,
+    )
     return {"subject_token": result.subject_token, "removed": dict(result.removed)}

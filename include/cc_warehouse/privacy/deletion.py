@@ -56,10 +56,12 @@ def subject_tokens(identifier: str, *, key: TokenKey, raw_db: Path) -> list[str]
     tokens: list[str] = []
     if Path(raw_db).exists():
         with connect_with_retry(raw_db, read_only=True) as con:
-            if con.execute("select count(*) from information_schema.tables where table_name = 'crm_members'"
-                           ).fetchone()[0]:
-                rows = con.execute("select record::varchar from crm_members where record_key = ?",
-                                   [identifier]).fetchall()
+            if con.execute(
+                "select count(*) from information_schema.tables where table_name = 'crm_members'"
+            ).fetchone()[0]:
+                rows = con.execute(
+                    "select record::varchar from crm_members where record_key = ?", [identifier]
+                ).fetchall()
                 for (record,) in rows:
                     doc = json.loads(record)
                     tokens.extend(str(v) for k, v in doc.items() if k.endswith("_token") and v)
@@ -106,27 +108,38 @@ def _purge_raw(raw_db: Path, tokens: list[str], removed: Counter, requested_at: 
         con.execute(TOMBSTONES_DDL)
         for token in tokens:
             con.execute("insert or ignore into deletion_tombstones values (?, ?)", [token, requested_at])
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.columns where table_schema = 'main' "
-            "and column_name = 'record' group by 1 order by 1").fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.columns where table_schema = 'main' "
+                "and column_name = 'record' group by 1 order by 1"
+            ).fetchall()
+        ]
         for table in tables:
             removed["raw_rows"] += drop_tombstoned(con, table)
-        if tables and con.execute(
-                "select count(*) from information_schema.tables where table_name = 'quarantine'").fetchone()[0]:
+        if (
+            tables
+            and con.execute(
+                "select count(*) from information_schema.tables where table_name = 'quarantine'"
+            ).fetchone()[0]
+        ):
             for token in tokens:
-                n = con.execute("select count(*) from quarantine where contains(record_excerpt, ?)", [token]
-                                ).fetchone()[0]
+                n = con.execute(
+                    "select count(*) from quarantine where contains(record_excerpt, ?)", [token]
+                ).fetchone()[0]
                 con.execute("delete from quarantine where contains(record_excerpt, ?)", [token])
                 removed["quarantine_rows"] += n
 
 
 def drop_tombstoned(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Delete the rows of raw ``table`` that hold a tombstoned token (the loader calls this on every load)."""
-    if not con.execute("select count(*) from information_schema.tables where table_name = 'deletion_tombstones'"
-                       ).fetchone()[0]:
+    if not con.execute(
+        "select count(*) from information_schema.tables where table_name = 'deletion_tombstones'"
+    ).fetchone()[0]:
         return 0
-    where = (f"exists (select 1 from deletion_tombstones t "
-             f"where contains({quote_ident(table)}.record::varchar, t.token))")
+    where = (
+        f"exists (select 1 from deletion_tombstones t where contains({quote_ident(table)}.record::varchar, t.token))"
+    )
     count = con.execute(f"select count(*) from {quote_ident(table)} where {where}").fetchone()[0]
     if count:
         con.execute(f"delete from {quote_ident(table)} where {where}")
@@ -141,19 +154,30 @@ def _purge_database(db: Path, tokens: list[str], removed: Counter, label: str) -
             "select c.table_schema, c.table_name, c.column_name, c.data_type from information_schema.columns c "
             "join information_schema.tables t using (table_catalog, table_schema, table_name) "
             "where t.table_type = 'BASE TABLE' and (c.data_type = 'VARCHAR' or c.data_type = 'VARCHAR[]') "
-            "and c.table_schema not in ('information_schema', 'pg_catalog')").fetchall()
+            "and c.table_schema not in ('information_schema', 'pg_catalog')"
+        ).fetchall()
         for schema, table, column, data_type in columns:
             name = f"{quote_ident(schema)}.{quote_ident(table)}"
-            test = (f"list_has_any({quote_ident(column)}, ?::varchar[])" if data_type == "VARCHAR[]"
-                    else f"{quote_ident(column)} in (select unnest(?::varchar[]))")
+            test = (
+                f"list_has_any({quote_ident(column)}, ?::varchar[])"
+                if data_type == "VARCHAR[]"
+                else f"{quote_ident(column)} in (select unnest(?::varchar[]))"
+            )
             count = con.execute(f"select count(*) from {name} where {test}", [tokens]).fetchone()[0]
             if count:
                 con.execute(f"delete from {name} where {test}", [tokens])
                 removed[f"{label}_rows"] += count
 
 
-def delete_subject(identifier: str, *, landing_dir: Path, raw_db: Path, build_dbs: Iterable[Path],
-                   published_db: Path, key: TokenKey | None = None) -> DeletionResult:
+def delete_subject(
+    identifier: str,
+    *,
+    landing_dir: Path,
+    raw_db: Path,
+    build_dbs: Iterable[Path],
+    published_db: Path,
+    key: TokenKey | None = None,
+) -> DeletionResult:
     """Remove the subject from landing, raw, quarantine, build and published file; tombstone; audit."""
     from cc_warehouse.audit.log import record_privacy_event
 
@@ -166,8 +190,13 @@ def delete_subject(identifier: str, *, landing_dir: Path, raw_db: Path, build_db
     for build in build_dbs:
         _purge_database(build, tokens, result.removed, "build")
     _purge_database(published_db, tokens, result.removed, "published")
-    record_privacy_event(raw_db, event="deletion_request", subject_token=result.subject_token,
-                         detail=dict(result.removed), recorded_at=requested_at)
+    record_privacy_event(
+        raw_db,
+        event="deletion_request",
+        subject_token=result.subject_token,
+        detail=dict(result.removed),
+        recorded_at=requested_at,
+    )
     log.info("deletion request %s: %s", result.subject_token, dict(result.removed))
     return result
 
@@ -183,8 +212,13 @@ def main(argv: list[str] | None = None) -> None:
     group.add_argument("--token")
     args = parser.parse_args(argv)
     cfg = settings()
-    result = delete_subject(args.phone or args.member_id or args.token, landing_dir=cfg.landing_dir,
-                            raw_db=cfg.raw_db, build_dbs=[cfg.build_db], published_db=cfg.warehouse_db)
+    result = delete_subject(
+        args.phone or args.member_id or args.token,
+        landing_dir=cfg.landing_dir,
+        raw_db=cfg.raw_db,
+        build_dbs=[cfg.build_db],
+        published_db=cfg.warehouse_db,
+    )
     print(json.dumps({"subject_token": result.subject_token, "removed": dict(result.removed)}))
 
 

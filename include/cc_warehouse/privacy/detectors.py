@@ -142,8 +142,14 @@ _TLDS = r"(?:com|cn|net|org|edu|gov|info|io|me|co|hk|tw|jp|uk|us|biz|top|xyz|vip
 _AT = r"(?:\s*(?:@|\(at\)|\[at\]|\{at\}|<at>|艾特|圈a|#)\s*|\s+at\s+)"
 _DOT = r"(?:\s*(?:\.|。|\(dot\)|\[dot\]|点|點)\s*|\s+dot\s+)"
 _EMAIL_SPELLED = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*" + _AT + r"[A-Za-z0-9-]+(?:" + _DOT + r"[A-Za-z0-9-]+)*"
-    + _DOT + _TLDS + r"(?![A-Za-z])",
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*"
+    + _AT
+    + r"[A-Za-z0-9-]+(?:"
+    + _DOT
+    + r"[A-Za-z0-9-]+)*"
+    + _DOT
+    + _TLDS
+    + r"(?![A-Za-z])",
     re.IGNORECASE,
 )
 _CONTACT_CUE = re.compile(
@@ -287,7 +293,10 @@ _SURNAMES = frozenset(
 _COMPOUND_SURNAMES = tuple("欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯".split())
 _NAME_CUE = re.compile(
     r"(?:收件人|收货人|寄件人|联系人|代收人|订购人|签收人|姓名|顾客|客户|我是|交给|寄给|送给|代收|收件|老公|老婆)"
-    r"[:：\s]*((?:" + "|".join(_COMPOUND_SURNAMES) + r")[\u4e00-\u9fff]{1,2}|[" + "".join(sorted(_SURNAMES))
+    r"[:：\s]*((?:"
+    + "|".join(_COMPOUND_SURNAMES)
+    + r")[\u4e00-\u9fff]{1,2}|["
+    + "".join(sorted(_SURNAMES))
     + r"][\u4e00-\u9fff]{1,2})"
 )
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
@@ -333,8 +342,10 @@ def _name_findings(text: str) -> list[Finding]:
         following = pairs[index + 1] if index + 1 < len(pairs) else None
         if tag in _NAME_TAGS and 2 <= len(word) <= 4 and word[0] in _SURNAMES and word not in _NOT_NAMES:
             found.append(Finding("name", start, end))
-        elif following is not None and 1 <= len(following.word) <= 2 and (
-            word in _COMPOUND_SURNAMES or (word in _SURNAMES and following.flag in _NAME_TAGS)
+        elif (
+            following is not None
+            and 1 <= len(following.word) <= 2
+            and (word in _COMPOUND_SURNAMES or (word in _SURNAMES and following.flag in _NAME_TAGS))
         ):
             found.append(Finding("name", start, end + len(following.word)))
     starts = {finding.start for finding in found}

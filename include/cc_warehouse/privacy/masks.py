@@ -9,9 +9,11 @@ from cc_warehouse.privacy.detectors import normalise_id_number, normalise_phone
 
 # An 11-character phone mask: "1", 0-2 digits, stars, 2-4 digits (138****5678, 1********35). RE2 has no
 # look-ahead for the length, so every split of the 10 characters after the "1" is spelled out.
-_PHONE_MASK = "^1(?:" + "|".join(
-    f"[0-9]{{{head}}}\\*{{{10 - head - tail}}}[0-9]{{{tail}}}" for head in range(3) for tail in range(2, 5)
-) + ")$"
+_PHONE_MASK = (
+    "^1(?:"
+    + "|".join(f"[0-9]{{{head}}}\\*{{{10 - head - tail}}}[0-9]{{{tail}}}" for head in range(3) for tail in range(2, 5))
+    + ")$"
+)
 
 MASK_PATTERNS: dict[str, str] = {
     "phone": _PHONE_MASK,

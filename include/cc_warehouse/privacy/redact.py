@@ -7,8 +7,14 @@ from collections import Counter
 from cc_warehouse.privacy.detectors import ALL_KINDS, find_pii
 
 PLACEHOLDERS = {
-    "mobile": "[手机号]", "id_number": "[身份证号]", "email": "[邮箱]", "bank_card": "[银行卡]",
-    "wechat": "[微信号]", "qq": "[QQ号]", "name": "[姓名]", "address": "[地址]",
+    "mobile": "[手机号]",
+    "id_number": "[身份证号]",
+    "email": "[邮箱]",
+    "bank_card": "[银行卡]",
+    "wechat": "[微信号]",
+    "qq": "[QQ号]",
+    "name": "[姓名]",
+    "address": "[地址]",
 }
 
 

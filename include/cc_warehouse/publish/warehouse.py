@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 
 from cc_warehouse.duckdb_sql import quote_ident, sql_literal
-from cc_warehouse.landing.files import fsync_path
 from cc_warehouse.faults import fault_point
+from cc_warehouse.landing.files import fsync_path
 
 log = logging.getLogger(__name__)
 

@@ -19,15 +19,18 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cc_warehouse.privacy.detectors import find_pii
-from cc_warehouse.sources.registry import load_registry
 from cc_warehouse.quality import independent_check
+from cc_warehouse.sources.registry import load_registry
 
 _DIGIT_LIKE = re.compile(r"[\d零〇一二两三四五六七八九幺壹贰叁肆伍陆柒捌玖\u2460-\u24ff]")
 _CUE = re.compile(r"@|艾特|微信|vx|wx|qq|扣扣|企鹅|薇|v信|at|#", re.IGNORECASE)
-_BINARY_SUFFIXES = frozenset({".duckdb", ".wal", ".parquet", ".gz", ".zip", ".png", ".jpg", ".db", ".lock", ".pyc",
-                              ".msgpack", ".key"})
-_MEASURE = re.compile(r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt"
-                      r"|bytes|rows|size|_at$|duration|seconds")
+_BINARY_SUFFIXES = frozenset(
+    {".duckdb", ".wal", ".parquet", ".gz", ".zip", ".png", ".jpg", ".db", ".lock", ".pyc", ".msgpack", ".key"}
+)
+_MEASURE = re.compile(
+    r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt"
+    r"|bytes|rows|size|_at$|duration|seconds"
+)
 MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -47,7 +50,9 @@ def _role_mailboxes() -> frozenset[str]:
 def _text_hit(text: str, independent: bool = True) -> str | None:
     if not _CUE.search(text) and len(_DIGIT_LIKE.findall(text)) < 11:
         return None
-    found = [f for f in find_pii(text) if not (f.kind == "email" and text[f.start:f.end].lower() in _role_mailboxes())]
+    found = [
+        f for f in find_pii(text) if not (f.kind == "email" and text[f.start : f.end].lower() in _role_mailboxes())
+    ]
     if found:
         return found[0].kind
     return "independent_check" if independent and independent_check.suspicious(text) else None

@@ -64,9 +64,7 @@ def _catalog(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]
 def _key_frame(con: duckdb.DuckDBPyConnection, table: str, keys: list[str]) -> pd.DataFrame:
     schema, name = table.split(".", 1)
     columns = ", ".join(quote_ident(key) for key in keys)
-    return con.sql(
-        f"select {columns} from {quote_ident(schema)}.{quote_ident(name)}"
-    ).df()
+    return con.sql(f"select {columns} from {quote_ident(schema)}.{quote_ident(name)}").df()
 
 
 def _summarise(suite_name: str, table: str, result: Any) -> dict[str, Any]:
@@ -81,14 +79,10 @@ def _summarise(suite_name: str, table: str, result: Any) -> dict[str, Any]:
             {
                 "expectation": config.type,
                 "table": table,
-                "column": meta.get("source_column")
-                or config.kwargs.get("column")
-                or config.kwargs.get("column_list"),
+                "column": meta.get("source_column") or config.kwargs.get("column") or config.kwargs.get("column_list"),
                 "rule": meta.get("rule"),
                 "unexpected_count": (item.result or {}).get("unexpected_count"),
-                "observed_value": (item.result or {}).get("observed_value")
-                if "row_count" in config.type
-                else None,
+                "observed_value": (item.result or {}).get("observed_value") if "row_count" in config.type else None,
             }
         )
     stats = result.statistics
@@ -128,17 +122,13 @@ def _raise_on_exceptions(suite_name: str, result: Any) -> None:
     ]
     if broken:
         # Exception messages can quote data: report expectation names only.
-        raise GateSetupError(
-            f"suite {suite_name}: expectations raised instead of evaluating: {', '.join(broken)}"
-        )
+        raise GateSetupError(f"suite {suite_name}: expectations raised instead of evaluating: {', '.join(broken)}")
 
 
 def _validate(context: FileDataContext, suite, frame: pd.DataFrame, run: RunIdentifier) -> Any:
     stored = suites.save_suite(context, suite)
     definition = suites.validation_definition(context, stored)
-    result = definition.run(
-        batch_parameters={"dataframe": frame}, result_format=suites.RESULT_FORMAT, run_id=run
-    )
+    result = definition.run(batch_parameters={"dataframe": frame}, result_format=suites.RESULT_FORMAT, run_id=run)
     _raise_on_exceptions(suite.name, result)
     return result
 
@@ -166,15 +156,23 @@ def _working_copy(expectations_dir: Path, work_dir: Path) -> Path:
     """GX writes suites, validation definitions and results wherever its context lives: run it in a copy
     of the committed context under var/, so the project tree stays read-only and unchanged."""
     work_dir.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(expectations_dir / "gx", work_dir / "gx", dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("uncommitted"))
+    shutil.copytree(
+        expectations_dir / "gx", work_dir / "gx", dirs_exist_ok=True, ignore=shutil.ignore_patterns("uncommitted")
+    )
     shutil.copy2(expectations_dir / "keys.yml", work_dir / "keys.yml")
     return work_dir
 
 
 def run_gate(
-    build_db: Path, *, reports_dir: Path, run_id: str, work_dir: Path, expectations_dir: Path | None = None,
-    raw_db: Path | None = None, file_roots: dict[str, Path] | None = None, names_only: tuple[str, ...] = (),
+    build_db: Path,
+    *,
+    reports_dir: Path,
+    run_id: str,
+    work_dir: Path,
+    expectations_dir: Path | None = None,
+    raw_db: Path | None = None,
+    file_roots: dict[str, Path] | None = None,
+    names_only: tuple[str, ...] = (),
 ) -> GateResult:
     """Validate ``build_db`` (opened read-only) and, when given, the PII rules on every raw table of
     ``raw_db`` (attached read-only, JSON leaves as columns); never raises for a failed expectation.
@@ -263,8 +261,7 @@ def run_gate(
 
 def _file_summary(context: FileDataContext, label: str, findings: list, run: RunIdentifier) -> dict[str, Any]:
     """One GX suite per scanned folder: a boolean per finding (a single False when the folder is clean)."""
-    check = pii_scan.FlagCheck(column=label, rule="file_content" if label not in ("inbox",) else "file_name",
-                               sql="")
+    check = pii_scan.FlagCheck(column=label, rule="file_content" if label not in ("inbox",) else "file_name", sql="")
     frame = pd.DataFrame({check.flag: [True] * len(findings) or [False]})
     result = _validate(context, suites.pii_suite(f"files.{label}", [check]), frame, run)
     summary = _summarise(f"pii.files.{label}", f"files.{label}", result)

@@ -39,7 +39,8 @@ MOBILE_INTEGER_RANGES = ((13_000_000_000, 19_999_999_999), (8_613_000_000_000, 8
 # A JSON number (or numeric string) under a measure or time key is not a contact number: the same rule as
 # for numeric columns, applied to JSON text (quarantine excerpts are truncated lines that cannot be parsed).
 MEASURE_NAME = re.compile(
-    r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt", re.IGNORECASE)
+    r"amount|gmv|fen|yuan|revenue|price|cost|spend|fee|total|sum|value|_ms|time|epoch|count|cnt", re.IGNORECASE
+)
 _JSON_NUMBER = re.compile(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*"?-?[0-9][0-9.]*"?')
 
 

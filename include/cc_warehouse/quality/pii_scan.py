@@ -27,11 +27,9 @@ import pandas as pd
 from cc_warehouse.duckdb_sql import quote_ident, sql_literal
 from cc_warehouse.privacy.detectors import IDENTIFIER_EXEMPT_KINDS, SQL_ANY_PII, SQL_PATTERNS, exempt_kinds, find_pii
 from cc_warehouse.privacy.masks import MASK_PATTERNS, mask_kind
-from cc_warehouse.sources.registry import load_registry
 from cc_warehouse.privacy.tokens import rotation_in_progress
 from cc_warehouse.quality import independent_check
-
-
+from cc_warehouse.sources.registry import load_registry
 
 _UDF_ANY = "ccwh_has_clear_pii"
 _UDF_NO_CARDS = "ccwh_has_clear_pii_except_cards"
@@ -67,14 +65,13 @@ def _format_violation(expr: str, patterns: tuple[str, ...], is_list: bool) -> st
         return " and ".join(f"not regexp_full_match({value}, {sql_literal(p)})" for p in patterns)
 
     if is_list:
-        return (
-            f"coalesce(list_bool_or(list_transform({expr}, lambda x: x is not null and {bad('x')})), false)"
-        )
+        return f"coalesce(list_bool_or(list_transform({expr}, lambda x: x is not null and {bad('x')})), false)"
     return f"coalesce({bad(expr)}, false)"
 
 
 def _identifier_violation(expr: str, pattern: str, is_list: bool) -> str:
     """True when a typed identifier does not have its type's shape (empty strings are "no identifier")."""
+
     def bad(value: str) -> str:
         return f"({value} <> '' and not regexp_full_match({value}, {sql_literal(pattern)}))"
 
@@ -86,6 +83,7 @@ def _identifier_violation(expr: str, pattern: str, is_list: bool) -> str:
 def _mixed_versions(expr: str, is_list: bool) -> str:
     """True on every row of a token column that holds more than one key version (``tk<v>_``): tokens of two
     keys do not join, so a half-rotated column silently splits customers."""
+
     def version(value: str) -> str:
         return f"try_cast(regexp_extract({value}, '^tk([0-9]+)_', 1) as integer)"
 
@@ -120,8 +118,7 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
         is_list = data_type == "VARCHAR[]"
         if data_type in _NUMERIC_TYPES or data_type.startswith("DECIMAL"):
             if not load_registry().identifier_type(column) and not _NOT_A_PHONE.search(column):
-                checks.append(FlagCheck(column, "numeric_phone", independent_check.numeric_sql(
-                    quote_ident(column))))
+                checks.append(FlagCheck(column, "numeric_phone", independent_check.numeric_sql(quote_ident(column))))
             continue
         if data_type not in _TEXT_TYPES and not is_list and "VARCHAR" not in data_type:
             continue
@@ -134,15 +131,11 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
             pattern = load_registry().identifier_types[identifier]
             checks.append(FlagCheck(column, "identifier_format", _identifier_violation(expr, pattern, is_list)))
         elif plain_text and (leaf.endswith(("_token", "_tokens")) or leaf in token_names):
-            checks.append(
-                FlagCheck(column, "token_format", _format_violation(expr, (token_pattern,), is_list))
-            )
+            checks.append(FlagCheck(column, "token_format", _format_violation(expr, (token_pattern,), is_list)))
             if not rotation_in_progress():
                 checks.append(FlagCheck(column, "token_version", _mixed_versions(expr, is_list)))
         elif plain_text and (leaf.endswith("_mask") or leaf.startswith("mask_") or leaf in mask_names):
-            checks.append(
-                FlagCheck(column, "mask_format", _format_violation(expr, _mask_patterns(column), is_list))
-            )
+            checks.append(FlagCheck(column, "mask_format", _format_violation(expr, _mask_patterns(column), is_list)))
         else:
             text = expr if data_type == "VARCHAR" else f"cast({expr} as varchar)"
             udf = _UDF_NO_CARDS if exempt_kinds(column) else _UDF_ANY
@@ -151,9 +144,16 @@ def flag_checks(columns: list[tuple[str, str]]) -> list[FlagCheck]:
                 f"then {udf}({text}) else false end, false)"
             )
             checks.append(FlagCheck(column, "clear_pii", sql))
-            checks.append(FlagCheck(column, "independent_check", (
-                f"coalesce(case when regexp_matches({text}, {sql_literal(SQL_PATTERNS['mobile'])}) "
-                f"then {_UDF_INDEPENDENT}({text}) else false end, false)")))
+            checks.append(
+                FlagCheck(
+                    column,
+                    "independent_check",
+                    (
+                        f"coalesce(case when regexp_matches({text}, {sql_literal(SQL_PATTERNS['mobile'])}) "
+                        f"then {_UDF_INDEPENDENT}({text}) else false end, false)"
+                    ),
+                )
+            )
     return checks
 
 
@@ -191,40 +191,68 @@ def raw_leaf_views(con: duckdb.DuckDBPyConnection, raw_db: str) -> dict[str, lis
     Tables without a ``record`` column (quarantine, audits) get a view of their own columns.
     Returns ``{"raw.<table>": [(view column, type), ...]}``; the views are named ``temp.main.raw__<table>``."""
     con.execute(f"attach {sql_literal(raw_db)} as {RAW_CATALOG} (read_only)")
-    tables = [r[0] for r in con.sql(
-        f"select table_name from information_schema.columns where table_catalog = '{RAW_CATALOG}' "
-        "and table_schema = 'main' and column_name = 'record' order by 1").fetchall()]
+    tables = [
+        r[0]
+        for r in con.sql(
+            f"select table_name from information_schema.columns where table_catalog = '{RAW_CATALOG}' "
+            "and table_schema = 'main' and column_name = 'record' order by 1"
+        ).fetchall()
+    ]
     catalog: dict[str, list[tuple[str, str]]] = {}
     for table in tables:
-        paths = [r[0] for r in con.sql(
-            "select distinct regexp_replace(t.fullkey, '\\[[0-9]+\\]', '[*]', 'g') "
-            f"from {RAW_CATALOG}.main.{quote_ident(table)} r, json_tree(r.record) t "
-            "where t.type = 'VARCHAR' order by 1").fetchall()]
-        numeric = [r[0] for r in con.sql(
-            "select distinct t.fullkey "
-            f"from {RAW_CATALOG}.main.{quote_ident(table)} r, json_tree(r.record) t "
-            "where t.type in ('BIGINT', 'UBIGINT', 'DOUBLE') and t.fullkey not like '%[%' order by 1").fetchall()]
+        paths = [
+            r[0]
+            for r in con.sql(
+                "select distinct regexp_replace(t.fullkey, '\\[[0-9]+\\]', '[*]', 'g') "
+                f"from {RAW_CATALOG}.main.{quote_ident(table)} r, json_tree(r.record) t "
+                "where t.type = 'VARCHAR' order by 1"
+            ).fetchall()
+        ]
+        numeric = [
+            r[0]
+            for r in con.sql(
+                "select distinct t.fullkey "
+                f"from {RAW_CATALOG}.main.{quote_ident(table)} r, json_tree(r.record) t "
+                "where t.type in ('BIGINT', 'UBIGINT', 'DOUBLE') and t.fullkey not like '%[%' order by 1"
+            ).fetchall()
+        ]
         numeric = [path for path in numeric if path not in paths]
-        columns = [(path, re.sub(r"[^0-9A-Za-z_]+", "__", path.removeprefix("$.").replace("[*]", "")).strip("_"))
-                   for path in paths + numeric]
-        selects = ", ".join(
-            (f"json_extract_string(record, {sql_literal(path)})" if path in paths else
-             f"try_cast(json_extract_string(record, {sql_literal(path)}) as double)") + f" as {quote_ident(name)}"
-            for path, name in columns) or "null::varchar as record_is_empty"
-        con.execute(f"create or replace temp view {quote_ident('raw__' + table)} as "
-                    f"select {selects} from {RAW_CATALOG}.main.{quote_ident(table)}")
+        columns = [
+            (path, re.sub(r"[^0-9A-Za-z_]+", "__", path.removeprefix("$.").replace("[*]", "")).strip("_"))
+            for path in paths + numeric
+        ]
+        selects = (
+            ", ".join(
+                (
+                    f"json_extract_string(record, {sql_literal(path)})"
+                    if path in paths
+                    else f"try_cast(json_extract_string(record, {sql_literal(path)}) as double)"
+                )
+                + f" as {quote_ident(name)}"
+                for path, name in columns
+            )
+            or "null::varchar as record_is_empty"
+        )
+        con.execute(
+            f"create or replace temp view {quote_ident('raw__' + table)} as "
+            f"select {selects} from {RAW_CATALOG}.main.{quote_ident(table)}"
+        )
         catalog[f"raw.{table}"] = [
             (name, "DOUBLE" if path in numeric else "VARCHAR[]" if "[*]" in path else "VARCHAR")
-            for path, name in columns]
+            for path, name in columns
+        ]
     # Tables without JSON records (quarantine excerpts, load/run/privacy audit, tombstones) are scanned
     # column by column as they are.
     with_records = ", ".join(sql_literal(t) for t in tables) or "''"
     plain = con.sql(
         f"select table_name, column_name, data_type from information_schema.columns where table_catalog = "
         f"'{RAW_CATALOG}' and table_schema = 'main' and table_name not in ({with_records}) "
-        "order by table_name, ordinal_position").fetchall()
+        "order by table_name, ordinal_position"
+    ).fetchall()
     for table in sorted({row[0] for row in plain}):
-        con.execute(f"create or replace temp view {quote_ident('raw__' + table)} as "
-                    f"select * from {RAW_CATALOG}.main.{quote_ident(table)}")
+        con.execute(
+            f"create or replace temp view {quote_ident('raw__' + table)} as "
+            f"select * from {RAW_CATALOG}.main.{quote_ident(table)}"
+        )
         catalog[f"raw.{table}"] = [(column, data_type) for name, column, data_type in plain if name == table]
     return catalog

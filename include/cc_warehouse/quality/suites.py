@@ -78,9 +78,7 @@ def pii_suite(table: str, checks: list[FlagCheck]) -> gx.ExpectationSuite:
     suite = gx.ExpectationSuite(name=f"pii.{table}", meta={"table": table})
     for check in checks:
         meta = {"table": table, "source_column": check.column, "rule": check.rule}
-        suite.add_expectation(
-            gxe.ExpectColumnValuesToBeInSet(column=check.flag, value_set=[False], meta=meta)
-        )
+        suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column=check.flag, value_set=[False], meta=meta))
     return suite
 
 

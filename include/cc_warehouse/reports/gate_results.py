@@ -55,18 +55,31 @@ def read_gate_result(path: Path) -> GateSummary:
     for spec in doc.get("suites") or []:
         name = str(spec.get("suite", "?"))
         suite_failed = [
-            FailedExpectation(suite=name, expectation=str(item.get("expectation", "?")),
-                              table=item.get("table"), column=_column(item.get("column")),
-                              unexpected_count=_count(item.get("unexpected_count")))
+            FailedExpectation(
+                suite=name,
+                expectation=str(item.get("expectation", "?")),
+                table=item.get("table"),
+                column=_column(item.get("column")),
+                unexpected_count=_count(item.get("unexpected_count")),
+            )
             for item in spec.get("failed_expectations") or []
         ]
         failed.extend(suite_failed)
-        suites.append({"name": name, "success": spec.get("success"),
-                       "evaluated": _count(spec.get("evaluated")),
-                       "failed": _count(spec.get("failed")) or len(suite_failed)})
+        suites.append(
+            {
+                "name": name,
+                "success": spec.get("success"),
+                "evaluated": _count(spec.get("evaluated")),
+                "failed": _count(spec.get("failed")) or len(suite_failed),
+            }
+        )
     success = doc.get("success")
-    return GateSummary(result_id=str(doc.get("run_id") or Path(path).stem),
-                       success=success if isinstance(success, bool) else None, suites=suites, failed=failed)
+    return GateSummary(
+        result_id=str(doc.get("run_id") or Path(path).stem),
+        success=success if isinstance(success, bool) else None,
+        suites=suites,
+        failed=failed,
+    )
 
 
 def latest_gate_json(gate_dir: Path) -> Path | None:

@@ -35,8 +35,10 @@ def landing_redactions(landing_dir: Path) -> tuple[list[dict[str, Any]], list[di
                     found[(entity, field, kind)] += int(count)
                 else:
                     treated[(entity, kind)] += int(count)
-    return ([{"entity": e, "field": f, "kind": k, "count": c} for (e, f, k), c in sorted(found.items())],
-            [{"entity": e, "treatment": t, "count": c} for (e, t), c in sorted(treated.items())])
+    return (
+        [{"entity": e, "field": f, "kind": k, "count": c} for (e, f, k), c in sorted(found.items())],
+        [{"entity": e, "treatment": t, "count": c} for (e, t), c in sorted(treated.items())],
+    )
 
 
 def _string_columns(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[str]]:
@@ -60,7 +62,8 @@ def _column_findings(con: duckdb.DuckDBPyConnection, table: str, column: str) ->
     exempt = exempt_kinds(column)
     candidates = con.execute(
         f"select {quote_ident(column)}, count(*) from {table} "
-        f"where regexp_matches({quote_ident(column)}, ?) group by 1", [SQL_ANY_PII],
+        f"where regexp_matches({quote_ident(column)}, ?) group by 1",
+        [SQL_ANY_PII],
     ).fetchall()
     counts: Counter[str] = Counter()
     for value, rows in candidates:
@@ -81,6 +84,8 @@ def scan_published_strings(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     for (schema, table), names in columns.items():
         qualified = f"{quote_ident(schema)}.{quote_ident(table)}"
         for column in names:
-            findings.extend({"column": f"{schema}.{table}.{column}", "kind": kind, "count": n}
-                            for kind, n in sorted(_column_findings(con, qualified, column).items()))
+            findings.extend(
+                {"column": f"{schema}.{table}.{column}", "kind": kind, "count": n}
+                for kind, n in sorted(_column_findings(con, qualified, column).items())
+            )
     return {"columns_scanned": sum(len(names) for names in columns.values()), "findings": findings}

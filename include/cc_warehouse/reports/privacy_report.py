@@ -42,18 +42,30 @@ RAW_CONSENT_FIELDS = {"marketing_consent": MARKETING, "crossborder_consent": CRO
 # --- (1) inventory ------------------------------------------------------------------------------------
 def registry_inventory(registry: Registry) -> list[dict[str, Any]]:
     """One row per registry field (nested objects as ``a.b``, list items as ``a[].b``)."""
-    return [{**row._asdict(), "level_label": LEVEL_LABELS.get(row.level, ""),
-             "retention_days": landing_retention_days(registry, row.entity)}
-            for row in registry.fields_flat()]
+    return [
+        {
+            **row._asdict(),
+            "level_label": LEVEL_LABELS.get(row.level, ""),
+            "retention_days": landing_retention_days(registry, row.entity),
+        }
+        for row in registry.fields_flat()
+    ]
 
 
 def entity_summary(inventory: list[dict[str, Any]], treatments: list[str]) -> list[dict[str, Any]]:
     """Per entity: field count, sensitive count, count per treatment, retention days."""
     summary: dict[str, dict[str, Any]] = {}
     for row in inventory:
-        entry = summary.setdefault(row["entity"], {"entity": row["entity"], "fields": 0, "sensitive": 0,
-                                                   "retention_days": row["retention_days"],
-                                                   "treatments": dict.fromkeys(treatments, 0)})
+        entry = summary.setdefault(
+            row["entity"],
+            {
+                "entity": row["entity"],
+                "fields": 0,
+                "sensitive": 0,
+                "retention_days": row["retention_days"],
+                "treatments": dict.fromkeys(treatments, 0),
+            },
+        )
         entry["fields"] += 1
         entry["sensitive"] += row["sensitive"]
         entry["treatments"][row["treatment"]] += 1
@@ -67,9 +79,13 @@ def _pct(part: int, whole: int) -> float | None:
 
 def consent_from_warehouse(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Consent shares among private-domain members of ``core.dim_customer`` (all customers if no flag)."""
-    columns = {r[0] for r in con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'core' and table_name = 'dim_customer'").fetchall()}
+    columns = {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'core' and table_name = 'dim_customer'"
+        ).fetchall()
+    }
     notes = []
     member_filter = "is_private_domain_member" if "is_private_domain_member" in columns else "true"
     if member_filter == "true":
@@ -77,14 +93,15 @@ def consent_from_warehouse(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     present = [c for c in CONSENT_COLUMNS if c in columns]
     notes.extend(f"core.dim_customer has no {c} column." for c in CONSENT_COLUMNS if c not in columns)
     selects = ["count(*)"] + [f"count(*) filter (where {c})" for c in present]
-    counts = con.execute(
-        f"select {', '.join(selects)} from core.dim_customer where {member_filter}").fetchone()
+    counts = con.execute(f"select {', '.join(selects)} from core.dim_customer where {member_filter}").fetchone()
     members = int(counts[0])
     return {
         "source": "core.dim_customer (published)",
         "members": members,
-        "consents": [{"consent": CONSENT_COLUMNS[c], "members": int(n), "pct": _pct(int(n), members)}
-                     for c, n in zip(present, counts[1:], strict=True)],
+        "consents": [
+            {"consent": CONSENT_COLUMNS[c], "members": int(n), "pct": _pct(int(n), members)}
+            for c, n in zip(present, counts[1:], strict=True)
+        ],
         "notes": notes,
     }
 
@@ -105,8 +122,10 @@ def consent_from_raw(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     return {
         "source": "raw crm_members (restricted; latest record per member)",
         "members": members,
-        "consents": [{"consent": label, "members": int(n), "pct": _pct(int(n), members)}
-                     for label, n in zip(RAW_CONSENT_FIELDS.values(), counts[1:], strict=True)],
+        "consents": [
+            {"consent": label, "members": int(n), "pct": _pct(int(n), members)}
+            for label, n in zip(RAW_CONSENT_FIELDS.values(), counts[1:], strict=True)
+        ],
         "notes": ["No published core.dim_customer yet: computed from the raw CRM export."],
     }
 
@@ -120,15 +139,20 @@ def consent_coverage(raw_db: Path, warehouse_db: Path) -> dict[str, Any]:
         with connect_with_retry(raw_db, read_only=True) as con:
             if table_exists(con, "crm_members"):
                 return consent_from_raw(con)
-    return {"source": None, "members": 0, "consents": [],
-            "notes": ["No customer or CRM member data available yet."]}
+    return {"source": None, "members": 0, "consents": [], "notes": ["No customer or CRM member data available yet."]}
 
 
 # --- (4) retention ------------------------------------------------------------------------------------
 def _retention_row(entity: str, held: int, oldest: date | None, days: int, as_of: date) -> dict[str, Any]:
     due = oldest + timedelta(days=days) if oldest else None
-    return {"entity": entity, "held": held, "oldest": oldest, "retention_days": days, "purge_due": due,
-            "overdue": bool(due and due < as_of)}
+    return {
+        "entity": entity,
+        "held": held,
+        "oldest": oldest,
+        "retention_days": days,
+        "purge_due": due,
+        "overdue": bool(due and due < as_of),
+    }
 
 
 def landing_retention(landing_dir: Path, registry: Registry, as_of: date) -> list[dict[str, Any]]:
@@ -136,13 +160,20 @@ def landing_retention(landing_dir: Path, registry: Registry, as_of: date) -> lis
     held: dict[str, list[date]] = {entity: [] for entity in registry.entity_names}
     for part in landing_partitions(landing_dir):
         held.setdefault(part.entity, []).extend(part.dt for _ in part.data_files)
-    rows = [_retention_row(entity, len(days), min(days, default=None),
-                           landing_retention_days(registry, entity), as_of)
-            for entity, days in sorted(held.items())]
+    rows = [
+        _retention_row(entity, len(days), min(days, default=None), landing_retention_days(registry, entity), as_of)
+        for entity, days in sorted(held.items())
+    ]
     taken = [day for _, day in receipts(landing_dir)]
-    rows.append(_retention_row(f"{RECEIPTS_ENTITY} (inbox receipts, no personal data)", len(taken),
-                               min(taken, default=None),
-                               landing_retention_days(registry, RECEIPTS_ENTITY), as_of))
+    rows.append(
+        _retention_row(
+            f"{RECEIPTS_ENTITY} (inbox receipts, no personal data)",
+            len(taken),
+            min(taken, default=None),
+            landing_retention_days(registry, RECEIPTS_ENTITY),
+            as_of,
+        )
+    )
     return rows
 
 
@@ -154,11 +185,13 @@ def quarantine_held(raw_db: Path, registry: Registry, as_of: date) -> list[dict[
         if not table_exists(con, "quarantine"):
             return []
         rows = con.execute(
-            "select source || '.' || entity, count(*), min(_quarantined_at) from quarantine "
-            "group by all order by 1").fetchall()
+            "select source || '.' || entity, count(*), min(_quarantined_at) from quarantine group by all order by 1"
+        ).fetchall()
     days = quarantine_retention_days(registry)
-    return [_retention_row(entity, int(count), oldest_at.astimezone(ZoneInfo(LOCAL_TZ)).date(), days, as_of)
-            for entity, count, oldest_at in rows]
+    return [
+        _retention_row(entity, int(count), oldest_at.astimezone(ZoneInfo(LOCAL_TZ)).date(), days, as_of)
+        for entity, count, oldest_at in rows
+    ]
 
 
 # --- (5) runs -----------------------------------------------------------------------------------------
@@ -169,10 +202,18 @@ def run_rows(raw_db: Path) -> list[dict[str, Any]]:
         totals: Counter[str] = Counter()
         for counts in (run["row_counts"] or {}).values():
             totals.update(counts)
-        rows.append({"run_id": run["run_id"], "dag_id": run["dag_id"], "status": run["status"],
-                     "interval_start": run["interval_start"], "interval_end": run["interval_end"],
-                     "gate_success": run["gate_success"], "files": len(run["input_files"] or []),
-                     "totals": dict(totals)})
+        rows.append(
+            {
+                "run_id": run["run_id"],
+                "dag_id": run["dag_id"],
+                "status": run["status"],
+                "interval_start": run["interval_start"],
+                "interval_end": run["interval_end"],
+                "gate_success": run["gate_success"],
+                "files": len(run["input_files"] or []),
+                "totals": dict(totals),
+            }
+        )
     return rows
 
 

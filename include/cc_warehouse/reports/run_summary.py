@@ -75,8 +75,13 @@ def gate_outcome(gate: GateSummary | None) -> dict[str, Any] | None:
         "success": gate.success,
         "suites": gate.suites,
         "failed_expectations": [
-            {"suite": f.suite, "expectation": f.expectation, "table": f.table, "column": f.column,
-             "unexpected_count": f.unexpected_count}
+            {
+                "suite": f.suite,
+                "expectation": f.expectation,
+                "table": f.table,
+                "column": f.column,
+                "unexpected_count": f.unexpected_count,
+            }
             for f in gate.failed
         ],
     }

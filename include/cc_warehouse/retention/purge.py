@@ -61,8 +61,14 @@ def _purge_partitions(landing_dir: Path, registry: Registry, result: PurgeResult
             continue
         files = len(part.data_files)
         entries = len(read_manifest(part.path).get("partitions", {}))
-        log.info("purge %s: %s (%d files, %d manifest entries)%s", part.entity, part.path, files, entries,
-                 " [dry run]" if result.dry_run else "")
+        log.info(
+            "purge %s: %s (%d files, %d manifest entries)%s",
+            part.entity,
+            part.path,
+            files,
+            entries,
+            " [dry run]" if result.dry_run else "",
+        )
         if not result.dry_run:  # rename first (atomic): a kill mid-removal leaves no half partition behind
             doomed = part.path.with_name(f".purging-{part.path.name}")
             os.replace(part.path, doomed)
@@ -100,12 +106,18 @@ def _purge_quarantine(raw_db: Path, registry: Registry, result: PurgeResult) -> 
         if not table_exists(con, "quarantine"):
             return
         per_entity = con.execute(
-            "select source, entity, count(*) from quarantine where _quarantined_at < ? "
-            "group by all order by all", [cutoff],
+            "select source, entity, count(*) from quarantine where _quarantined_at < ? group by all order by all",
+            [cutoff],
         ).fetchall()
         for source, entity, rows in per_entity:
-            log.info("purge quarantine %s.%s: %d rows older than %s%s", source, entity, rows, cutoff_day,
-                     " [dry run]" if result.dry_run else "")
+            log.info(
+                "purge quarantine %s.%s: %d rows older than %s%s",
+                source,
+                entity,
+                rows,
+                cutoff_day,
+                " [dry run]" if result.dry_run else "",
+            )
             result.quarantine_rows_removed += rows
         if per_entity and not result.dry_run:
             con.execute("delete from quarantine where _quarantined_at < ?", [cutoff])
@@ -119,9 +131,13 @@ def _purge_raw(raw_db: Path, registry: Registry, result: PurgeResult) -> None:
     if not Path(raw_db).exists():
         return
     with connect_with_retry(raw_db, read_only=result.dry_run) as con:
-        tables = [row[0] for row in con.execute(
-            "select table_name from information_schema.columns where table_schema = 'main' "
-            "and column_name = '_source_file' and table_name <> 'quarantine' group by 1 order by 1").fetchall()]
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.columns where table_schema = 'main' "
+                "and column_name = '_source_file' and table_name <> 'quarantine' group by 1 order by 1"
+            ).fetchall()
+        ]
         for table in tables:
             try:
                 entity = registry.entity(table).name
@@ -131,8 +147,13 @@ def _purge_raw(raw_db: Path, registry: Registry, result: PurgeResult) -> None:
             rows = con.execute(f'select count(*) from "{table}" where {_DT_SQL} < ?', [cutoff]).fetchone()[0]
             if not rows:
                 continue
-            log.info("purge raw %s: %d rows from partitions before %s%s", table, rows, cutoff,
-                     " [dry run]" if result.dry_run else "")
+            log.info(
+                "purge raw %s: %d rows from partitions before %s%s",
+                table,
+                rows,
+                cutoff,
+                " [dry run]" if result.dry_run else "",
+            )
             result.raw_rows_removed += rows
             if not result.dry_run:
                 con.execute(f'delete from "{table}" where {_DT_SQL} < ?', [cutoff])
@@ -140,7 +161,8 @@ def _purge_raw(raw_db: Path, registry: Registry, result: PurgeResult) -> None:
                     con.execute(
                         "delete from load_audit where starts_with(file, ?) and "
                         "try_cast(regexp_extract(file, 'dt=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) as date) < ?",
-                        [entity.replace(".", "/") + "/", cutoff])
+                        [entity.replace(".", "/") + "/", cutoff],
+                    )
 
 
 def _purge_builds(build_dir: Path, registry: Registry, result: PurgeResult, keep: Path | None) -> None:
@@ -165,8 +187,9 @@ def _purge_validation_results(gx_dir: Path, registry: Registry, result: PurgeRes
     root = gx_dir / "gx" / "uncommitted" / "validations"
     if not root.is_dir():
         return
-    cutoff = datetime.combine(result.as_of - timedelta(days=quarantine_retention_days(registry)), time.min,
-                              tzinfo=_TZ).timestamp()
+    cutoff = datetime.combine(
+        result.as_of - timedelta(days=quarantine_retention_days(registry)), time.min, tzinfo=_TZ
+    ).timestamp()
     for path in sorted(root.rglob("*.json")):
         if path.stat().st_mtime < cutoff:
             if not result.dry_run:
@@ -203,13 +226,29 @@ def purge(
     if not dry_run and Path(raw_db).exists():
         from cc_warehouse.audit.log import record_privacy_event
 
-        record_privacy_event(raw_db, event="retention_purge", detail={
-            "as_of": int(as_of.strftime("%Y%m%d")), "landing_partitions": result.partitions_removed,
-            "landing_files": result.files_removed, "crm_receipts": result.receipts_removed,
-            "quarantine_rows": result.quarantine_rows_removed, "raw_rows": result.raw_rows_removed,
-            "build_files": result.build_files_removed, "validation_results": result.validation_results_removed})
-    log.info("purge as of %s%s: %d partitions (%d files), %d CRM receipts, %d quarantine rows, %d raw rows, "
-             "%d build files", as_of, " [dry run]" if dry_run else "", result.partitions_removed,
-             result.files_removed, result.receipts_removed, result.quarantine_rows_removed,
-             result.raw_rows_removed, result.build_files_removed)
+        record_privacy_event(
+            raw_db,
+            event="retention_purge",
+            detail={
+                "as_of": int(as_of.strftime("%Y%m%d")),
+                "landing_partitions": result.partitions_removed,
+                "landing_files": result.files_removed,
+                "crm_receipts": result.receipts_removed,
+                "quarantine_rows": result.quarantine_rows_removed,
+                "raw_rows": result.raw_rows_removed,
+                "build_files": result.build_files_removed,
+                "validation_results": result.validation_results_removed,
+            },
+        )
+    log.info(
+        "purge as of %s%s: %d partitions (%d files), %d CRM receipts, %d quarantine rows, %d raw rows, %d build files",
+        as_of,
+        " [dry run]" if dry_run else "",
+        result.partitions_removed,
+        result.files_removed,
+        result.receipts_removed,
+        result.quarantine_rows_removed,
+        result.raw_rows_removed,
+        result.build_files_removed,
+    )
     return result

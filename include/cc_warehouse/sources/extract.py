@@ -22,9 +22,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cc_warehouse.config import LOCAL_TZ
+from cc_warehouse.faults import fault_point
 from cc_warehouse.landing.files import LandedFile, atomic_write_bytes, land_records, receipts_dir
 from cc_warehouse.privacy.treatment import apply_treatments
-from cc_warehouse.faults import fault_point
 from cc_warehouse.sources.douyin import decrypt_phones
 from cc_warehouse.sources.http_client import PlatformClient
 from cc_warehouse.sources.paging import iter_pages
@@ -101,10 +101,18 @@ def extract_window(
         records, pages, counts = _fetch(entity, client, chunk_start, chunk_end, key, as_of, treat)
         dt = chunk_start.astimezone(_TZ).date() if windowed else end.astimezone(_TZ).date()
         log.info("extracted %s %s: %d pages, %d rows", entity, dt, pages, len(records))
-        landed.append(land_records(
-            landing_dir, entity, records, interval_start=chunk_start, interval_end=chunk_end, dt=dt,
-            run_id=run_id, redactions=counts,
-        ))
+        landed.append(
+            land_records(
+                landing_dir,
+                entity,
+                records,
+                interval_start=chunk_start,
+                interval_end=chunk_end,
+                dt=dt,
+                run_id=run_id,
+                redactions=counts,
+            )
+        )
     return landed
 
 
@@ -132,15 +140,19 @@ def decode_csv(data: bytes, name: str = "file") -> str:
         return body.decode("utf-8")
     except UnicodeDecodeError as err:
         if err.reason == "unexpected end of data" or offset:
-            cut = "truncated: the file ends inside a character" if err.reason == "unexpected end of data" \
+            cut = (
+                "truncated: the file ends inside a character"
+                if err.reason == "unexpected end of data"
                 else f"not valid UTF-8 ({err.reason})"
+            )
             raise MalformedExport(f"{name}: UTF-8 text {cut} at byte {err.start + offset}") from None
         utf8_at = err.start
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as err:
-        raise MalformedExport(f"{name}: neither UTF-8 (invalid at byte {utf8_at}) nor GBK/GB18030 "
-                              f"(invalid at byte {err.start})") from None
+        raise MalformedExport(
+            f"{name}: neither UTF-8 (invalid at byte {utf8_at}) nor GBK/GB18030 (invalid at byte {err.start})"
+        ) from None
 
 
 def _clean(value: str, identifier: bool = False) -> str | None:
@@ -166,8 +178,7 @@ def _identifier_fields() -> set[str]:
     return set(spec.key_fields) | {name for name, f in spec.fields.items() if f.treatment == "token"}
 
 
-def read_member_rows(text: str, headers: dict[str, str], name: str = "file",
-                     complete: bool = True) -> list[CsvRow]:
+def read_member_rows(text: str, headers: dict[str, str], name: str = "file", complete: bool = True) -> list[CsvRow]:
     """Rows of a member export (title rows above the header skipped), each checked on its own.
 
     The header row is the first row that contains the key column's header; an unknown header raises
@@ -192,8 +203,7 @@ def read_member_rows(text: str, headers: dict[str, str], name: str = "file",
                 cells = [c.strip() for c in row]
                 unknown = [c for c in cells if c and c not in headers]
                 if unknown:
-                    raise UnclassifiedFieldError(CRM_ENTITY, unknown[0],
-                                                 "CSV header not in the registry's headers")
+                    raise UnclassifiedFieldError(CRM_ENTITY, unknown[0], "CSV header not in the registry's headers")
             continue
         if not any(c.strip() for c in row):
             continue
@@ -202,7 +212,7 @@ def read_member_rows(text: str, headers: dict[str, str], name: str = "file",
             last = position == len(raw_rows) - 1 and not complete
             out.append(CsvRow(row_number, None, ("truncated_last_row:" if last else "short_row:") + width))
             continue
-        if len(row) > len(cells) and any(c.strip() for c in row[len(cells):]):
+        if len(row) > len(cells) and any(c.strip() for c in row[len(cells) :]):
             out.append(CsvRow(row_number, None, "long_row:" + width))
             continue
         record = {headers[h]: _clean(v, headers[h] in identifiers) for h, v in zip(cells, row, strict=False) if h}
@@ -251,7 +261,12 @@ def _take_into_processing(inbox: Path, pattern: str) -> list[Path]:
 
 
 def extract_crm_inbox(
-    inbox_dir: Path, *, key: Any, run_id: str, landing_dir: Path, treat: Treat | None = None,
+    inbox_dir: Path,
+    *,
+    key: Any,
+    run_id: str,
+    landing_dir: Path,
+    treat: Treat | None = None,
     rejected: list[tuple[str, str]] | None = None,
 ) -> list[LandedFile]:
     """Land every CSV in ``<inbox_dir>/crm/`` as tokenised JSONL, then remove it from the inbox.
@@ -278,8 +293,11 @@ def extract_crm_inbox(
     inbox = Path(inbox_dir) / spec.file["inbox"]
     # A name that holds personal data would reach logs, receipts, raw and load_audit: such a file stays in
     # the inbox for the operator to rename, known only by its content hash.
-    named = sorted(hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-                   for path in inbox.glob(spec.file["pattern"]) if name_holds_personal_data(path.name))
+    named = sorted(
+        hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in inbox.glob(spec.file["pattern"])
+        if name_holds_personal_data(path.name)
+    )
     for path in _take_into_processing(inbox, spec.file["pattern"]):
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
@@ -295,8 +313,9 @@ def extract_crm_inbox(
         # file time must still be the newer delivery (staging keeps the latest delivery of each export name).
         end = max(datetime.now(_TZ), start)
         try:
-            rows = read_member_rows(decode_csv(data, path.name), spec.headers, path.name,
-                                    complete=data.endswith((b"\n", b"\r")))
+            rows = read_member_rows(
+                decode_csv(data, path.name), spec.headers, path.name, complete=data.endswith((b"\n", b"\r"))
+            )
         except (MalformedExport, UnclassifiedFieldError) as exc:
             reason = str(exc) if str(exc).startswith(path.name) else f"{path.name}: {exc}"
             log.error("rejected %s: %s", path.name, reason)
@@ -312,23 +331,44 @@ def extract_crm_inbox(
             treated, found = treat(CRM_ENTITY, row.record, key, dt)
             records.append({**treated, "_csv_row": row.row})
             counts.update(found)
-        landed.append(land_records(
-            landing_dir, CRM_ENTITY, records, interval_start=start, interval_end=end, dt=dt,
-            run_id=run_id, redactions=counts, key=version,
-        ))
+        landed.append(
+            land_records(
+                landing_dir,
+                CRM_ENTITY,
+                records,
+                interval_start=start,
+                interval_end=end,
+                dt=dt,
+                run_id=run_id,
+                redactions=counts,
+                key=version,
+            )
+        )
         good = sum(1 for r in rows if r.record is not None)
-        atomic_write_bytes(receipt, json.dumps(
-            {"file": path.name, "sha256": sha, "bytes": len(data), "rows": len(records), "rejected_rows":
-             len(records) - good, "dt": dt.isoformat(), "landed": landed[-1].path.name},
-            ensure_ascii=False).encode("utf-8"))
+        atomic_write_bytes(
+            receipt,
+            json.dumps(
+                {
+                    "file": path.name,
+                    "sha256": sha,
+                    "bytes": len(data),
+                    "rows": len(records),
+                    "rejected_rows": len(records) - good,
+                    "dt": dt.isoformat(),
+                    "landed": landed[-1].path.name,
+                },
+                ensure_ascii=False,
+            ).encode("utf-8"),
+        )
         fault_point("after_receipt_before_unlink")
         if hashlib.sha256(path.read_bytes()).hexdigest() == sha:
             path.unlink()
-        log.info("extracted %s %s: %d rows (%d rejected)", CRM_ENTITY, path.name, len(records),
-                 len(records) - good)
+        log.info("extracted %s %s: %d rows (%d rejected)", CRM_ENTITY, path.name, len(records), len(records) - good)
     if named:
-        message = (f"{len(named)} CRM inbox file(s) left in place: the file name holds personal data (a phone or "
-                   f"ID number); rename them without it. Files by content sha256 prefix: {', '.join(named)}")
+        message = (
+            f"{len(named)} CRM inbox file(s) left in place: the file name holds personal data (a phone or "
+            f"ID number); rename them without it. Files by content sha256 prefix: {', '.join(named)}"
+        )
         if rejected is None:
             raise InboxFileNameError(message)
         refused.append((f"sha256:{','.join(named)}", message))

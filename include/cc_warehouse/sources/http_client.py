@@ -135,8 +135,7 @@ class PlatformClient:
                 wait = self._wait_seconds(attempt, transient.retry_after)
                 if self._extract_ends is not None and time.monotonic() + wait > self._extract_ends:
                     self._check_extract_deadline(endpoint, last_status, force=True)
-                log.info("retrying %s after %s: attempt %d, waiting %.2fs", endpoint, transient.status,
-                         attempt, wait)
+                log.info("retrying %s after %s: attempt %d, waiting %.2fs", endpoint, transient.status, attempt, wait)
                 self._sleep(wait)
         raise ExtractError(f"{endpoint} failed after {self.max_retries} retries (last: {last_status})")
 
@@ -171,8 +170,9 @@ class PlatformClient:
         connect, read = self.timeout
         read = max(0.05, min(read, ends - time.monotonic()))
         try:
-            response = self.session.request(method, self.base_url + path, params=params, json=json,
-                                            timeout=(connect, read), stream=True)
+            response = self.session.request(
+                method, self.base_url + path, params=params, json=json, timeout=(connect, read), stream=True
+            )
         except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
             raise _Transient(type(exc).__name__) from None
         status = response.status_code
@@ -202,6 +202,7 @@ class PlatformClient:
 
 def _json_loads(raw: bytes) -> Any:
     """Strict JSON (``NaN``/``Infinity`` literals refused, like a truncated document)."""
+
     def refuse(token: str) -> Any:
         raise ValueError(f"non-standard JSON constant {token}")
 

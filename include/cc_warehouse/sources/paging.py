@@ -127,8 +127,14 @@ def iter_pages(
         if consistent and (duplicates == 0 or keys == previous):  # the same duplicates twice: the platform's data
             yield from pages
             return
-        log.warning("%s: page drift (platform total %s, received %d, %d duplicate key(s)), re-paging: pass %d",
-                    api["path"], expected, received, duplicates, attempt)
+        log.warning(
+            "%s: page drift (platform total %s, received %d, %d duplicate key(s)), re-paging: pass %d",
+            api["path"],
+            expected,
+            received,
+            duplicates,
+            attempt,
+        )
         previous = keys
     raise ExtractError(
         f"{api['path']}: page drift did not settle after {DRIFT_REPAGES} re-pages: platform total {expected}, "
@@ -138,7 +144,11 @@ def iter_pages(
 
 
 def _one_pass(
-    client: PlatformClient, api: dict[str, Any], start: datetime | None, end: datetime | None, page_size: int,
+    client: PlatformClient,
+    api: dict[str, Any],
+    start: datetime | None,
+    end: datetime | None,
+    page_size: int,
     totals: _Totals,
 ) -> Iterator[list[dict[str, Any]]]:
     style = api["paging"]
@@ -158,7 +168,11 @@ def _one_pass(
 
 
 def _douyin_pages(
-    client: PlatformClient, api: dict[str, Any], start: datetime | None, end: datetime | None, size: int,
+    client: PlatformClient,
+    api: dict[str, Any],
+    start: datetime | None,
+    end: datetime | None,
+    size: int,
     totals: _Totals,
 ) -> Iterator[list[dict[str, Any]]]:
     params = _window_params(api, start, end)
@@ -187,8 +201,13 @@ def _douyin_pages(
 
 
 def _numbered_pages(
-    client: PlatformClient, api: dict[str, Any], params: dict[str, Any], page_param: str,
-    size_param: str, size: int, totals: _Totals,
+    client: PlatformClient,
+    api: dict[str, Any],
+    params: dict[str, Any],
+    page_param: str,
+    size_param: str,
+    size: int,
+    totals: _Totals,
 ) -> Iterator[list[dict[str, Any]]]:
     page, seen = 1, 0
     while page <= MAX_PAGES:

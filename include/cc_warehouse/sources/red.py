@@ -18,7 +18,7 @@ def merge_receivers(client: PlatformClient, orders: list[dict[str, Any]]) -> Non
     ids = list(dict.fromkeys(o["openAddressId"] for o in orders if o.get("openAddressId")))
     found: dict[str, dict[str, Any]] = {}
     for i in range(0, len(ids), RECEIVERS_BATCH):
-        body = client.post(RECEIVERS_PATH, {"openAddressIds": ids[i:i + RECEIVERS_BATCH]})
+        body = client.post(RECEIVERS_PATH, {"openAddressIds": ids[i : i + RECEIVERS_BATCH]})
         for info in (body.get("data") or {}).get("receiverInfos") or []:
             found[info.get("openAddressId")] = {k: v for k, v in info.items() if k != "openAddressId"}
     for order in orders:

@@ -202,9 +202,7 @@ def _flatten(entity: str, fields: dict[str, FieldSpec], prefix: str, rows: list[
     for spec in fields.values():
         path = prefix + spec.name
         rows.append(
-            FieldRow(
-                entity, path, spec.level, spec.sensitive, spec.treatment, spec.kind, spec.output, spec.purpose
-            )
+            FieldRow(entity, path, spec.level, spec.sensitive, spec.treatment, spec.kind, spec.output, spec.purpose)
         )
         if spec.fields:
             _flatten(entity, spec.fields, path + ".", rows)

@@ -18,9 +18,7 @@ def ascii_matrix_to_strings(codes: np.ndarray) -> pa.Array:
     codes = np.ascontiguousarray(codes, dtype=np.uint8)
     n, k = codes.shape
     offsets = np.arange(0, (n + 1) * k, k, dtype=np.int64)
-    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(codes.tobytes())).cast(
-        pa.string()
-    )
+    return pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(codes.tobytes())).cast(pa.string())
 
 
 def digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
@@ -81,9 +79,7 @@ def null_where(values: pa.Array, mask: np.ndarray) -> pa.Array:
 
 def resident_ids(area_codes: np.ndarray, birth_yyyymmdd: np.ndarray, seq: np.ndarray) -> pa.Array:
     """Valid 18-digit resident ID numbers (ISO 7064 MOD 11-2 check digit)."""
-    body = np.concatenate(
-        [digit_matrix(area_codes, 6), digit_matrix(birth_yyyymmdd, 8), digit_matrix(seq, 3)], axis=1
-    )
+    body = np.concatenate([digit_matrix(area_codes, 6), digit_matrix(birth_yyyymmdd, 8), digit_matrix(seq, 3)], axis=1)
     check = _ID_CHECK[(body * _ID_WEIGHTS).sum(axis=1) % 11]
     codes = np.concatenate([_ASCII_DIGITS[body], check[:, None]], axis=1)
     return ascii_matrix_to_strings(codes)
@@ -146,6 +142,4 @@ def yuan_strings(fen: np.ndarray) -> pa.Array:
     """Fen integers as plain yuan decimal strings ("123.40")."""
     fen = np.asarray(fen, dtype=np.int64)
     sign = pa.array(np.where(fen < 0, "-", ""))
-    return concat(
-        sign, pc.cast(pa.array(np.abs(fen) // 100), pa.string()), ".", fixed_digits(np.abs(fen) % 100, 2)
-    )
+    return concat(sign, pc.cast(pa.array(np.abs(fen) // 100), pa.string()), ".", fixed_digits(np.abs(fen) % 100, 2))

@@ -222,9 +222,7 @@ def _receipts(rng, idx, r_order, r_status, r_time, order_no, invt_no, tm) -> pa.
             "preNo": pre_no.take(pa.array(r_order)),
             "returnStatus": pa.array(r_status, pa.int64()),
             "returnTime": t,
-            "returnInfo": A.pick(
-                [RETURN_INFO[c] for c in status_codes], np.searchsorted(status_codes, r_status)
-            ),
+            "returnInfo": A.pick([RETURN_INFO[c] for c in status_codes], np.searchsorted(status_codes, r_status)),
         }
     )
 

@@ -54,9 +54,7 @@ def choose(rng: np.random.Generator, vocabulary: list[str], n: int) -> pa.Array:
     return A.pick(vocabulary, rng.integers(0, len(vocabulary), size=n))
 
 
-def plant(
-    rng: np.random.Generator, base: pa.Array, rate: float, pii: pa.Array, lead: str
-) -> tuple[pa.Array, int]:
+def plant(rng: np.random.Generator, base: pa.Array, rate: float, pii: pa.Array, lead: str) -> tuple[pa.Array, int]:
     """Append `lead` + a PII value to a `rate` share of rows; return the column and the rows planted."""
     mask = rng.random(len(base)) < rate
     if not mask.any():

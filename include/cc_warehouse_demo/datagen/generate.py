@@ -63,14 +63,10 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
     sessions = plan_live_sessions(rngs[2], window, dy_creators, _clip(n // 2000, 2, 40))
     videos = plan_pieces(rngs[2], window, dy_creators, _clip(n // 1000, 3, 150), 0.3, "douyin")
     notes = plan_pieces(rngs[2], window, red_creators, _clip(n // 800, 3, 150), 0.1, "red")
-    orders = draw_orders(
-        rngs[3], window, customers, catalog, sessions, videos, notes, dy_creators, red_creators
-    )
+    orders = draw_orders(rngs[3], window, customers, catalog, sessions, videos, notes, dy_creators, red_creators)
     order_no, pay_no = order_numbers(rngs[4], orders)
     customs = simulate_customs(rngs[5], orders, window, order_no, pay_no, customers)
-    settle_fulfilment(
-        rngs[5], orders, window, customs.ship_s, customs.deliver_s, customs.returned, cfg.bad_rate
-    )
+    settle_fulfilment(rngs[5], orders, window, customs.ship_s, customs.deliver_s, customs.returned, cfg.bad_rate)
     shops = build_shop_tables(
         rngs[6],
         orders,
@@ -151,9 +147,7 @@ def _order_truth(orders: Orders, customers: Customers) -> dict[str, Any]:
         "paid_orders": {names[p]: int((paid & (orders.platform == p)).sum()) for p in names},
         "gmv_fen": {names[p]: int(total[paid & (orders.platform == p)].sum()) for p in names},
         "repurchase": {
-            "private_orders_per_customer": round(
-                float(per_customer[private].sum() / max(private.sum(), 1)), 4
-            ),
+            "private_orders_per_customer": round(float(per_customer[private].sum() / max(private.sum(), 1)), 4),
             "public_orders_per_customer": round(float(per_customer[public].sum() / max(public.sum(), 1)), 4),
         },
     }

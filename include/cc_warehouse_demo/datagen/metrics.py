@@ -81,14 +81,10 @@ def live_sessions_table(
                 "anchor_id": int(creators.ids[creator].as_py())
                 if creator >= 0
                 else (BRAND_ANCHOR_ID if s.mode[i] == SELF else AGENCY_ANCHOR_ID),
-                "anchor_name": creators.names[creator]
-                if creator >= 0
-                else BRAND_ANCHOR_NAMES[int(s.mode[i])],
+                "anchor_name": creators.names[creator] if creator >= 0 else BRAND_ANCHOR_NAMES[int(s.mode[i])],
                 "broadcast_mode": MODE_NAMES[int(s.mode[i])],
                 "title": ["品牌直播间 好物限时秒杀", "新品首发专场", "会员福利日", "跨境好物直播"][i % 4],
-                "start_time": datetime.fromtimestamp(int(s.start_s[i]), SHANGHAI).strftime(
-                    "%Y-%m-%d %H:%M:%S"
-                ),
+                "start_time": datetime.fromtimestamp(int(s.start_s[i]), SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
                 "end_time": datetime.fromtimestamp(int(s.end_s[i]), SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
                 "duration": _hms(duration),
                 "viewers": viewers,
@@ -107,16 +103,12 @@ def live_sessions_table(
                 "items_sold": int(items[i]),
                 "orders": int(orders[i]),
                 "gmv": PENDING if pending else _yuan_export(platform_gmv),
-                "user_paid_amount": PENDING
-                if pending
-                else _yuan_export(int(platform_gmv * rng.uniform(0.93, 0.98))),
+                "user_paid_amount": PENDING if pending else _yuan_export(int(platform_gmv * rng.uniform(0.93, 0.98))),
                 "refund_amount": _yuan_export(int(platform_gmv * rng.uniform(0.0, 0.08))),
                 "ad_spend": f"{ad_spend / 100:.2f}",
             }
         )
-    schema = pa.schema(
-        [(k, pa.int64() if isinstance(v, int) else pa.string()) for k, v in records[0].items()]
-    )
+    schema = pa.schema([(k, pa.int64() if isinstance(v, int) else pa.string()) for k, v in records[0].items()])
     attributed = {room_ids[i]: int(orders[i]) for i in range(n)}
     return pa.Table.from_pylist(records, schema=schema), attributed
 
@@ -141,16 +133,14 @@ def _orders_per_piece_day(
     return per_key[piece * window.days + day]
 
 
-def videos_table(
-    rng: np.random.Generator, v: Pieces, o: Orders, creators: Creators, window: Window
-) -> pa.Table:
+def videos_table(rng: np.random.Generator, v: Pieces, o: Orders, creators: Creators, window: Window) -> pa.Table:
     piece, day = _daily_rows(v, window, 14)
     k = piece.size
     orders = _orders_per_piece_day(o, DOUYIN, VIDEO, piece, day, len(v.ids), window)
     age = day - (v.publish_s[piece] - window.start_s) // DAY_S
-    plays = (
-        v.weight[piece] * 20000 * np.exp(-0.35 * np.maximum(age, 0)) * rng.uniform(0.5, 1.5, size=k)
-    ).astype(np.int64) + orders * 50
+    plays = (v.weight[piece] * 20000 * np.exp(-0.35 * np.maximum(age, 0)) * rng.uniform(0.5, 1.5, size=k)).astype(
+        np.int64
+    ) + orders * 50
     author = np.where(
         v.creator[piece] >= 0,
         np.asarray(creators.ids.take(pa.array(np.maximum(v.creator[piece], 0))).cast(pa.int64())),
@@ -169,12 +159,8 @@ def videos_table(
             "shares": pa.array((plays * rng.uniform(0.001, 0.004, size=k)).astype(np.int64)),
             "collects": pa.array((plays * rng.uniform(0.002, 0.01, size=k)).astype(np.int64)),
             "new_followers": pa.array((plays * rng.uniform(0.0005, 0.002, size=k)).astype(np.int64)),
-            "completion_rate": A.concat(
-                pa.array(np.round(rng.uniform(8, 60, size=k), 1)).cast(pa.string()), "%"
-            ),
-            "product_clicks": pa.array(
-                orders * rng.integers(8, 20, size=k) + (plays * 0.002).astype(np.int64)
-            ),
+            "completion_rate": A.concat(pa.array(np.round(rng.uniform(8, 60, size=k), 1)).cast(pa.string()), "%"),
+            "product_clicks": pa.array(orders * rng.integers(8, 20, size=k) + (plays * 0.002).astype(np.int64)),
             "ad_spend": pa.array(np.where(v.creator[piece] < 0, rng.integers(0, 500000, size=k), 0)),
         }
     )
@@ -195,18 +181,16 @@ def notes_tables(
     k = piece.size
     orders = _orders_per_piece_day(o, RED, NOTE, piece, day, n_notes, window)
     age = day - (notes.publish_s[piece] - window.start_s) // DAY_S
-    reads = (
-        notes.weight[piece] * 8000 * np.exp(-0.3 * np.maximum(age, 0)) * rng.uniform(0.5, 1.5, size=k)
-    ).astype(np.int64) + orders * 30
+    reads = (notes.weight[piece] * 8000 * np.exp(-0.3 * np.maximum(age, 0)) * rng.uniform(0.5, 1.5, size=k)).astype(
+        np.int64
+    ) + orders * 30
     exposures = (reads * rng.uniform(3, 8, size=k)).astype(np.int64)
     likes = (reads * rng.uniform(0.02, 0.08, size=k)).astype(np.int64)
     collects = (reads * rng.uniform(0.01, 0.05, size=k)).astype(np.int64)
     comment_rows = rng.poisson(2, size=k)
     comments = comment_rows + (reads * rng.uniform(0.001, 0.004, size=k)).astype(np.int64)
     shares = (reads * rng.uniform(0.002, 0.01, size=k)).astype(np.int64)
-    titles, _ = T.plant(
-        rng, T.choose(rng, T.TITLES, n_notes), pii_rate, T.emails(rng, n_notes), " 合作请联系"
-    )
+    titles, _ = T.plant(rng, T.choose(rng, T.TITLES, n_notes), pii_rate, T.emails(rng, n_notes), " 合作请联系")
     has_email = np.asarray(pc.match_substring(titles, "@"))
     creator = notes.creator[piece]
     fee = np.where(
@@ -248,9 +232,7 @@ def notes_tables(
             "comments": pa.array(comments),
             "shares": pa.array(shares),
             "new_followers": pa.array((reads * rng.uniform(0.001, 0.005, size=k)).astype(np.int64)),
-            "product_clicks": pa.array(
-                orders * rng.integers(8, 20, size=k) + (reads * 0.003).astype(np.int64)
-            ),
+            "product_clicks": pa.array(orders * rng.integers(8, 20, size=k) + (reads * 0.003).astype(np.int64)),
             "ad_spend": A.yuan_strings(np.where(creator < 0, rng.integers(0, 300000, size=k), 0)),
         }
     )

@@ -64,9 +64,7 @@ def wecom_contacts(
         pa.array(np.concatenate([[0], np.cumsum(n_tags)]).astype(np.int32)),
         A.concat(
             "et",
-            A.pick(
-                ["vip", "new", "crossborder", "mom", "beauty"], rng.integers(0, 5, size=int(n_tags.sum()))
-            ),
+            A.pick(["vip", "new", "crossborder", "mom", "beauty"], rng.integers(0, 5, size=int(n_tags.sum()))),
         ),
     )
     has_union = rng.random(n) < 0.6
@@ -185,9 +183,7 @@ def crm_members(rng: np.random.Generator, cu: Customers, external_ids: pa.Array,
     )
 
 
-def write_crm_exports(
-    members: pa.Table, headers: dict[str, str], out_dir: Path, window: Window
-) -> list[Path]:
+def write_crm_exports(members: pa.Table, headers: dict[str, str], out_dir: Path, window: Window) -> list[Path]:
     """Three exports: GBK with a title row, UTF-8 with BOM, GBK plain. Returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = window.end_date.strftime("%Y%m%d")

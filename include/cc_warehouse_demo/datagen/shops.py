@@ -94,9 +94,7 @@ def _red_status(rng, o: Orders, sel: np.ndarray, window: Window) -> np.ndarray:
 
 
 def _update_s(o: Orders, sel: np.ndarray) -> np.ndarray:
-    return np.max(
-        np.stack([o.create_s[sel], o.pay_s[sel], o.ship_s[sel], o.deliver_s[sel], o.cancel_s[sel]]), axis=0
-    )
+    return np.max(np.stack([o.create_s[sel], o.pay_s[sel], o.ship_s[sel], o.deliver_s[sel], o.cancel_s[sel]]), axis=0)
 
 
 def build_shop_tables(
@@ -171,9 +169,7 @@ def _douyin_orders(
     author_name = A.pick(["", *creators.names], creator + 1)
     room = A.null_where(sessions.room_id.take(pa.array(np.maximum(o.session[line_order], 0))), ~live)
     room = pc.fill_null(room, "")
-    vid = pc.fill_null(
-        A.null_where(videos.ids.take(pa.array(np.maximum(o.piece[line_order], 0))), ~video), ""
-    )
+    vid = pc.fill_null(A.null_where(videos.ids.take(pa.array(np.maximum(o.piece[line_order], 0))), ~video), "")
     sku_lines = _struct(
         {
             "sku_order_id": A.fixed_digits(A.unique_numbers(rng, k, 10**17) + 69 * 10**17, 19),
@@ -240,9 +236,7 @@ def _douyin_orders(
             "pay_time": pa.array(o.pay_s[sel]),
             "update_time": pa.array(_update_s(o, sel)),
             "finish_time": pa.array(o.deliver_s[sel]),
-            "order_amount": pa.array(
-                o.order_sum(o.line_origin)[sel] + o.post_amount[sel] + o.tax_amount[sel]
-            ),
+            "order_amount": pa.array(o.order_sum(o.line_origin)[sel] + o.post_amount[sel] + o.tax_amount[sel]),
             "pay_amount": pa.array(o.total_pay[sel]),
             "post_amount": pa.array(o.post_amount[sel]),
             "promotion_amount": pa.array(promo[0] + promo[1] + promo[2]),
@@ -260,9 +254,7 @@ def _douyin_orders(
             "post_addr": post_addr,
             "buyer_words": words,
             "channel_payment_no": pay_no.take(pa.array(sel)),
-            "user_id_info": _struct(
-                {"id_card_no": cu.id_number.take(take_c), "id_card_name": name}, mask=~cb
-            ),
+            "user_id_info": _struct({"id_card_no": cu.id_number.take(take_c), "id_card_name": name}, mask=~cb),
             "sku_order_list": _lists(offsets, sku_lines),
         }
     )
@@ -289,9 +281,7 @@ def _douyin_refunds(
     refund_time = apply + rng.integers(3600, 3 * DAY_S, size=n)
     status = np.where((status == 12) & (refund_time >= window.end_s), 6, status)
     refund_time = np.where(status == 12, refund_time, 0)
-    update = np.where(
-        status == 12, refund_time, np.minimum(apply + rng.integers(60, DAY_S, size=n), window.end_s - 1)
-    )
+    update = np.where(status == 12, refund_time, np.minimum(apply + rng.integers(60, DAY_S, size=n), window.end_s - 1))
     # the line's sku_order_id as published in douyin.orders
     dy_index = np.searchsorted(np.flatnonzero(o.platform == DOUYIN), sel)
     line_ids = pc.list_flatten(dy_orders.column("sku_order_list").combine_chunks()).field("sku_order_id")
@@ -305,9 +295,7 @@ def _douyin_refunds(
             "aftersale_id": A.fixed_digits(A.unique_numbers(rng, n, 10**17) + 71 * 10**17, 19),
             "order_id": order_no.take(pa.array(sel)),
             "sku_order_id": line_ids.take(pa.array(dy_offsets[dy_index])),
-            "aftersale_type": pa.array(
-                np.where(o.ship_s[sel] > 0, rng.choice([1, 2], size=n, p=[0.9, 0.1]), 0)
-            ),
+            "aftersale_type": pa.array(np.where(o.ship_s[sel] > 0, rng.choice([1, 2], size=n, p=[0.9, 0.1]), 0)),
             "aftersale_status": pa.array(status),
             "refund_amount": pa.array(np.where(np.isin(status, [12, 6]), o.line_pay[first_line], 0)),
             "apply_time": pa.array(apply),
@@ -381,9 +369,7 @@ def _red_orders(
             "totalMerchantDiscount": pa.array(o.order_sum(o.line_promo_shop)[sel]),
             "totalRedDiscount": pa.array(o.order_sum(o.line_promo_platform)[sel]),
             "logisticsMode": pa.array(o.cb_code[sel]),
-            "customsCode": A.pick(
-                ["", "5165", "2244"], np.where(cb, np.where(o.trade_mode[sel] == 1210, 1, 2), 0)
-            ),
+            "customsCode": A.pick(["", "5165", "2244"], np.where(cb, np.where(o.trade_mode[sel] == 1210, 1, 2), 0)),
             "openAddressId": open_address_id,
             "userId": A.concat("5f", A.fixed_digits(cust, 8), A.random_hex(rng, n, 14)),
             "customerRemark": remark,
@@ -400,9 +386,7 @@ def _red_orders(
             "receiverPhone": phone,
             "receiverProvinceName": A.pick([r[1] for r in REGIONS], region),
             "receiverCityName": A.pick([r[3] for r in REGIONS], region),
-            "receiverDistrictName": A.pick(
-                [d for r in REGIONS for d in r[5]], region * 3 + cu.district[cust]
-            ),
+            "receiverDistrictName": A.pick([d for r in REGIONS for d in r[5]], region * 3 + cu.district[cust]),
             "receiverAddress": cu.address.take(take_c),
             "declare": _struct(
                 {

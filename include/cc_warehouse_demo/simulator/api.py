@@ -167,9 +167,7 @@ def _cursor_page(entity: Entity, params: dict[str, str], list_name: str) -> Repl
     n = entity.table.num_rows
     end = min(offset + limit, n)
     rows = entity.records(np.arange(offset, end)) if offset < n else []
-    return Reply(
-        200, {"errcode": 0, "errmsg": "ok", list_name: rows, "next_cursor": f"c{end}" if end < n else ""}
-    )
+    return Reply(200, {"errcode": 0, "errmsg": "ok", list_name: rows, "next_cursor": f"c{end}" if end < n else ""})
 
 
 def batch_decrypt(store: Store, body: dict[str, Any]) -> Reply:

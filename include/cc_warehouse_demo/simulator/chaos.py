@@ -42,8 +42,15 @@ class ChaosConfig:
             if unknown:
                 raise ValueError(f"unknown chaos settings {sorted(unknown)}")
             return cls(**spec)
-        aliases = {"429": "rate_429", "500": "rate_500", "slow": "rate_slow", "busy": "rate_busy",
-                   "reset": "rate_reset", "truncate": "rate_truncate", "trickle": "rate_trickle"}
+        aliases = {
+            "429": "rate_429",
+            "500": "rate_500",
+            "slow": "rate_slow",
+            "busy": "rate_busy",
+            "reset": "rate_reset",
+            "truncate": "rate_truncate",
+            "trickle": "rate_trickle",
+        }
         values: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             key, _, value = part.partition("=")
@@ -85,8 +92,7 @@ class Chaos:
         """How a successful body is delivered: ``reset``, ``truncate``, ``trickle`` or None (intact)."""
         with self._lock:
             c, r = self.config, self._rng
-            for name, rate in (("reset", c.rate_reset), ("truncate", c.rate_truncate),
-                               ("trickle", c.rate_trickle)):
+            for name, rate in (("reset", c.rate_reset), ("truncate", c.rate_truncate), ("trickle", c.rate_trickle)):
                 if rate and r.random() < rate:
                     return name
             return None

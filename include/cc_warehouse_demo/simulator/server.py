@@ -110,9 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("JSON object expected")
         return body
 
-    def _handle(
-        self, method: str, path: str, params: dict[str, str]
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    def _handle(self, method: str, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any], dict[str, str]]:
         srv = self.server
         body: dict[str, Any] = {}
         if method == "POST":
@@ -136,9 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             "/douyin/order/batchDecrypt": api.batch_decrypt,
             "/red/order/receivers": api.red_receivers,
         }.get(path)
-        if (entity is None or method != entity.spec.api["method"]) and (
-            helper is None or method != "POST"
-        ):
+        if (entity is None or method != entity.spec.api["method"]) and (helper is None or method != "POST"):
             return 404, {"error": "not found"}, {}
         trouble, delay = srv.chaos.roll()
         if delay:

@@ -97,10 +97,7 @@ class _Lookup:
     def find(self, wanted: list[str]) -> list[int | None]:
         probe = np.array([w.encode("utf-8") for w in wanted], dtype=self.sorted.dtype if wanted else "S1")
         pos = np.minimum(np.searchsorted(self.sorted, probe), max(self.sorted.size - 1, 0))
-        hit = [
-            self.sorted.size > 0 and self.sorted[p] == w.encode("utf-8")
-            for p, w in zip(pos, wanted, strict=True)
-        ]
+        hit = [self.sorted.size > 0 and self.sorted[p] == w.encode("utf-8") for p, w in zip(pos, wanted, strict=True)]
         return [int(self.order[p]) if h else None for p, h in zip(pos, hit, strict=True)]
 
 

@@ -43,7 +43,7 @@ customer_months as (
     cross join as_of
     cross join lateral unnest(
         generate_series(customers.first_month, cast(date_trunc('month', as_of.as_of_date) as date), interval 1 month)
-    ) as months(month_start)
+    ) as months (month_start)
 ),
 
 measured as (
@@ -55,18 +55,21 @@ measured as (
         customer_months.is_pre_history,
         count(*) filter (where customer_orders.paid_month = customer_months.month_start) as orders_in_month,
         coalesce(sum(customer_orders.net_revenue) filter (
-            where customer_orders.paid_month = customer_months.month_start), 0) as revenue_in_month,
+            where customer_orders.paid_month = customer_months.month_start
+        ), 0) as revenue_in_month,
         count(customer_orders.order_id) as lifetime_orders,
         coalesce(sum(customer_orders.net_revenue), 0) as lifetime_revenue,
         count(*) filter (
-            where customer_orders.paid_date > customer_months.evaluated_on - interval 365 day) as frequency_12m,
+            where customer_orders.paid_date > customer_months.evaluated_on - interval 365 day
+        ) as frequency_12m,
         coalesce(sum(customer_orders.net_revenue) filter (
-            where customer_orders.paid_date > customer_months.evaluated_on - interval 365 day), 0) as monetary_12m,
+            where customer_orders.paid_date > customer_months.evaluated_on - interval 365 day
+        ), 0) as monetary_12m,
         max(customer_orders.paid_date) as last_order_date
     from customer_months
     left join customer_orders
         on customer_months.customer_id = customer_orders.customer_id
-        and customer_orders.paid_date <= customer_months.evaluated_on
+            and customer_months.evaluated_on >= customer_orders.paid_date
     group by all
 ),
 
@@ -77,8 +80,10 @@ layered as (
         case
             when month_start = first_month and not is_pre_history then 'new'
             when evaluated_on - last_order_date <= {{ var('lifecycle_active_max_recency_days') }}
-                and (frequency_12m >= {{ var('lifecycle_high_value_min_orders_12m') }}
-                    or monetary_12m >= {{ var('lifecycle_high_value_min_revenue_12m_yuan') }})
+                and (
+                    frequency_12m >= {{ var('lifecycle_high_value_min_orders_12m') }}
+                    or monetary_12m >= {{ var('lifecycle_high_value_min_revenue_12m_yuan') }}
+                )
                 then 'high_value'
             when evaluated_on - last_order_date <= {{ var('lifecycle_active_max_recency_days') }} then 'active'
             when evaluated_on - last_order_date <= {{ var('lifecycle_at_risk_max_recency_days') }} then 'at_risk'

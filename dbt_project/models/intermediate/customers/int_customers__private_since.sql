@@ -5,26 +5,35 @@
 with
 
 contact_phones as (
-    select unnest(remark_mobile_tokens) as customer_id, external_user_token, added_at
+    select
+        unnest(remark_mobile_tokens) as customer_id,
+        external_user_token,
+        added_at
     from {{ ref('stg_wecom__contacts') }}
 ),
 
 wecom as (
-    select customer_id, min(added_at) as since_at
+    select
+        customer_id,
+        min(added_at) as since_at
     from contact_phones
     where customer_id is not null
     group by customer_id
 ),
 
 crm as (
-    select mobile_token as customer_id, min(joined_at) as since_at
+    select
+        mobile_token as customer_id,
+        min(joined_at) as since_at
     from {{ ref('stg_crm__members') }}
     where mobile_token is not null
     group by mobile_token
 ),
 
 community as (
-    select contact_phones.customer_id, min(members.joined_at) as since_at
+    select
+        contact_phones.customer_id,
+        min(members.joined_at) as since_at
     from {{ ref('stg_wecom__group_members') }} as members
     inner join contact_phones on members.member_token = contact_phones.external_user_token
     where members.member_type = 2 and contact_phones.customer_id is not null
@@ -32,12 +41,22 @@ community as (
 ),
 
 unioned as (
-    select customer_id, since_at as wecom_added_at, null::timestamp as crm_joined_at,
-        null::timestamp as group_joined_at from wecom
+    select
+        customer_id,
+        since_at as wecom_added_at,
+        null::timestamp as crm_joined_at,
+        null::timestamp as group_joined_at
+    from wecom
     union all by name
-    select customer_id, since_at as crm_joined_at from crm
+    select
+        customer_id,
+        since_at as crm_joined_at
+    from crm
     union all by name
-    select customer_id, since_at as group_joined_at from community
+    select
+        customer_id,
+        since_at as group_joined_at
+    from community
 )
 
 select

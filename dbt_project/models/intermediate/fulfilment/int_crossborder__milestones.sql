@@ -32,7 +32,9 @@ crossborder_orders as (
 ),
 
 line_totals as (
-    select order_id, sum(pay_amount_fen) as goods_amount_fen
+    select
+        order_id,
+        sum(pay_amount_fen) as goods_amount_fen
     from {{ ref('int_order_lines__unioned') }}
     group by order_id
 ),
@@ -108,8 +110,10 @@ joined as (
         case
             when declarations.order_id is not null
                 then declarations.total_price + coalesce(declarations.freight, 0) + declarations.insured_fee
-            else cast((line_totals.goods_amount_fen + coalesce(crossborder_orders.shipping_fee_fen, 0)) / 100
-                as decimal(18, 2))
+            else cast(
+                    (line_totals.goods_amount_fen + coalesce(crossborder_orders.shipping_fee_fen, 0)) / 100
+                    as decimal(18, 2)
+                )
         end as dutiable_value,
         crossborder_orders.is_paid,
         crossborder_orders.order_status,
@@ -124,10 +128,10 @@ joined as (
         -- outcome (METRICS.md §8.2): released if any 800; else returned if any 700, or the latest receipt is
         -- 100 (rejected) and the order is cancelled / closed
         not coalesce(receipt_milestones.has_release, false)
-            and (
-                coalesce(receipt_milestones.has_customs_return, false)
-                or (receipt_milestones.latest_customs_status = 100 and crossborder_orders.order_status = 'cancelled')
-            ) as is_returned,
+        and (
+            coalesce(receipt_milestones.has_customs_return, false)
+            or (receipt_milestones.latest_customs_status = 100 and crossborder_orders.order_status = 'cancelled')
+        ) as is_returned,
         coalesce(receipt_milestones.had_inspection, false) as had_inspection,
         coalesce(receipt_milestones.was_detained, false) as was_detained,
         coalesce(receipt_milestones.had_declaration_error, false) as had_declaration_error,

@@ -64,7 +64,7 @@ private_domain_candidates as (
     from orders
     inner join contact_phones
         on orders.customer_id = contact_phones.customer_id
-        and contact_phones.added_at <= orders.created_at
+            and orders.created_at >= contact_phones.added_at
     union all
     select
         orders.order_id,
@@ -75,7 +75,7 @@ private_domain_candidates as (
     from orders
     inner join members
         on orders.customer_id = members.mobile_token
-        and members.joined_at <= orders.created_at
+            and orders.created_at >= members.joined_at
 ),
 
 private_domain as (
@@ -91,9 +91,9 @@ private_domain as (
     from private_domain_candidates
     inner join orders on private_domain_candidates.order_id = orders.order_id
     qualify row_number() over (
-        partition by private_domain_candidates.order_id
-        order by private_domain_candidates.is_wecom desc, private_domain_candidates.added_at desc
-    ) = 1
+            partition by private_domain_candidates.order_id
+            order by private_domain_candidates.is_wecom desc, private_domain_candidates.added_at desc
+        ) = 1
 ),
 
 final as (

@@ -89,7 +89,9 @@ unioned as (
 customs_returns as (
     -- CEB622 700 (退运): returned by customs, so never in O_paid (METRICS.md §1.4). Its load time joins the
     -- order's, so incremental facts rebuild the order when the receipt arrives after it.
-    select order_id, max(loaded_at) as returned_loaded_at
+    select
+        order_id,
+        max(loaded_at) as returned_loaded_at
     from {{ ref('stg_customs__receipts') }}
     where return_status = 700
     group by order_id
@@ -99,7 +101,7 @@ final as (
     select
         unioned.* replace (greatest(unioned.loaded_at, customs_returns.returned_loaded_at) as loaded_at),
         unioned.paid_at is not null and unioned.order_status not in ('unpaid', 'cancelled')
-            and customs_returns.order_id is null as is_paid,
+        and customs_returns.order_id is null as is_paid,
         unioned.order_status = 'cancelled' as is_cancelled,
         customs_returns.order_id is not null as is_returned_by_customs
     from unioned

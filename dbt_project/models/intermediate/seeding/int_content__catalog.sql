@@ -48,8 +48,10 @@ live_sessions as (
 
 unioned as (
     select * from notes
-    union all by name select * from videos
-    union all by name select * from live_sessions
+    union all by name
+    select * from videos
+    union all by name
+    select * from live_sessions
 )
 
 select *

@@ -64,8 +64,8 @@ room_wecom_adds as (
     from first_state_adds
     inner join sessions
         on first_state_adds.room_id = sessions.room_id
-        and first_state_adds.first_added_at >= sessions.started_at
-        and first_state_adds.first_added_at < sessions.started_at + to_days({{ var('wecom_add_window_days') }})
+            and first_state_adds.first_added_at >= sessions.started_at
+            and first_state_adds.first_added_at < sessions.started_at + to_days({{ var('wecom_add_window_days') }})
     group by sessions.room_id
 ),
 
@@ -134,12 +134,13 @@ final as (
         case
             when gmv is null then null
             else abs(gmv - {{ fen_to_yuan('attributed_gmv_fen') }})
-                <= {{ var('live_gmv_reconciliation_tolerance') }} * greatest(gmv, {{ fen_to_yuan('attributed_gmv_fen') }})
+                <= {{ var('live_gmv_reconciliation_tolerance') }}
+                * greatest(gmv, {{ fen_to_yuan('attributed_gmv_fen') }})
         end as is_gmv_reconciled,
         cast(source_loaded_at as timestamp with time zone) as source_loaded_at
     from joined
     {% if is_incremental() %}
-    where {{ incremental_since('source_loaded_at') }}
+        where {{ incremental_since('source_loaded_at') }}
     {% endif %}
 )
 

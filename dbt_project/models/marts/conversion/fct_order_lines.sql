@@ -76,7 +76,7 @@ final as (
         cast(line_source_loaded_at as timestamp with time zone) as source_loaded_at
     from joined
     {% if is_incremental() %}
-    where {{ incremental_since('line_source_loaded_at') }}
+        where {{ incremental_since('line_source_loaded_at') }}
     {% endif %}
 )
 

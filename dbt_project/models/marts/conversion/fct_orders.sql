@@ -31,7 +31,11 @@ attribution as (
 ),
 
 content as (
-    select content_id, platform, creator_id from {{ ref('int_content__catalog') }}
+    select
+        content_id,
+        platform,
+        creator_id
+    from {{ ref('int_content__catalog') }}
 ),
 
 creators as (
@@ -39,7 +43,10 @@ creators as (
 ),
 
 private_since as (
-    select customer_id, private_since_at from {{ ref('int_customers__private_since') }}
+    select
+        customer_id,
+        private_since_at
+    from {{ ref('int_customers__private_since') }}
 ),
 
 joined as (
@@ -132,7 +139,7 @@ final as (
         on {{ creator_version_match('creators', 'joined.platform', 'joined.attributed_creator_id',
             cn_date('joined.created_at')) }}
     {% if is_incremental() %}
-    where {{ incremental_since('joined.source_loaded_at') }}
+        where {{ incremental_since('joined.source_loaded_at') }}
     {% endif %}
 )
 

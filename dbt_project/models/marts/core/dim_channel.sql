@@ -2,13 +2,14 @@
 with
 
 channels as (
-    select * from (values
+    select * from (
+        values
         ('red_note', 'RED note', '小红书笔记', 'red', 'public', 1),
         ('douyin_live', 'Douyin live', '抖音直播', 'douyin', 'public', 2),
         ('douyin_short_video', 'Douyin short video', '抖音短视频', 'douyin', 'public', 3),
         ('private_domain', 'Private domain (WeCom / CRM)', '私域', 'wecom', 'private', 4),
         ('organic_unknown', 'Organic / unknown', '自然流量/未知', 'unknown', 'public', 5)
-    ) as channels(channel_id, channel_name, channel_name_cn, platform, domain, sort_order)
+    ) as channels (channel_id, channel_name, channel_name_cn, platform, domain, sort_order)
 )
 
 select

@@ -20,7 +20,7 @@ attributed_only as (
         cast(null as varchar) as title_redacted,
         cast(null as timestamp) as published_at,
         any_value(attributed_creator_id) as creator_id,
-        []::varchar[] as tags,
+        cast([] as varchar[]) as tags,
         9 as priority
     from {{ ref('fct_orders') }}
     where attributed_content_id is not null
@@ -29,7 +29,8 @@ attributed_only as (
 
 unioned as (
     select * from catalog
-    union all by name select * from attributed_only
+    union all by name
+    select * from attributed_only
 ),
 
 deduplicated as (

@@ -8,10 +8,18 @@ versions as (
 ),
 
 referenced as (
-    select creator_version_id, platform, attributed_creator_id as creator_id from {{ ref('fct_orders') }}
+    select
+        creator_version_id,
+        platform,
+        attributed_creator_id as creator_id
+    from {{ ref('fct_orders') }}
     where creator_version_id is not null
     union
-    select creator_version_id, 'douyin', creator_id from {{ ref('fct_live_sessions') }}
+    select
+        creator_version_id,
+        'douyin',
+        creator_id
+    from {{ ref('fct_live_sessions') }}
     where creator_version_id is not null
 ),
 
@@ -36,8 +44,18 @@ history_only as (
 
 unioned as (
     select
-        creator_version_id, platform, creator_id, version_number, creator_name, creator_type, followers,
-        follower_tier, valid_from, valid_to, is_current, false as is_history_only
+        creator_version_id,
+        platform,
+        creator_id,
+        version_number,
+        creator_name,
+        creator_type,
+        followers,
+        follower_tier,
+        valid_from,
+        valid_to,
+        is_current,
+        false as is_history_only
     from versions
     union all by name
     select * from history_only

@@ -10,12 +10,19 @@ members as (
     select *
     from {{ ref('stg_crm__members') }}
     where mobile_token is not null
-    qualify row_number() over (partition by mobile_token order by joined_at desc nulls last, member_id) = 1
+    qualify row_number() over (partition by mobile_token order by joined_at desc nulls last, member_id asc) = 1
 ),
 
 contacts as (
-    select customer_id, min(added_at) as first_added_at
-    from (select unnest(remark_mobile_tokens) as customer_id, added_at from {{ ref('stg_wecom__contacts') }})
+    select
+        customer_id,
+        min(added_at) as first_added_at
+    from (
+        select
+            unnest(remark_mobile_tokens) as customer_id,
+            added_at
+        from {{ ref('stg_wecom__contacts') }}
+    )
     group by customer_id
 ),
 
@@ -28,7 +35,8 @@ customer_ids as (
     union
     select mobile_token from members
     union
-    select customer_id from contacts where customer_id is not null
+    select customer_id from contacts
+    where customer_id is not null
 ),
 
 first_orders as (
@@ -44,7 +52,9 @@ first_orders as (
 ),
 
 current_layer as (
-    select customer_id, arg_max(lifecycle_layer, month_start) as lifecycle_layer
+    select
+        customer_id,
+        arg_max(lifecycle_layer, month_start) as lifecycle_layer
     from monthly
     group by customer_id
 ),
@@ -55,9 +65,11 @@ final as (
         cast(first_orders.first_order_at as timestamp) as first_order_at,
         {{ cn_date('first_orders.first_order_at') }} as first_order_date,
         cast(first_orders.first_order_platform as varchar) as first_order_platform,
-        cast(coalesce(first_orders.acquisition_channel_id,
+        cast(coalesce(
+            first_orders.acquisition_channel_id,
             case when members.mobile_token is not null or contacts.customer_id is not null then 'private_domain' end,
-            'organic_unknown') as varchar) as acquisition_channel_id,
+            'organic_unknown'
+        ) as varchar) as acquisition_channel_id,
         members.mobile_token is not null as is_private_domain_member,
         contacts.customer_id is not null as is_wecom_contact,
         cast(private_since.private_since_at as timestamp) as private_since_at,

@@ -6,14 +6,17 @@ with
 days as (
     select cast(day as date) as date_day
     from generate_series(
-        date '{{ var("date_spine_start") }}', date '{{ var("date_spine_end") }}', interval 1 day
-    ) as spine(day)
+            date '{{ var("date_spine_start") }}', date '{{ var("date_spine_end") }}', interval 1 day
+        ) as spine (day)
 ),
 
 campaigns as (
     {%- for c in var('campaigns') %}
-    select '{{ c.campaign }}' as campaign, date '{{ c.start }}' as start_date, date '{{ c.end }}' as end_date
-    {% if not loop.last %}union all{% endif %}
+        select
+            '{{ c.campaign }}' as campaign,
+            date '{{ c.start }}' as start_date,
+            date '{{ c.end }}' as end_date
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 ),
 
@@ -21,7 +24,7 @@ day_campaigns as (
     select
         days.date_day,
         {%- for name in campaign_names %}
-        bool_or(campaigns.campaign = '{{ name }}') as is_{{ name | replace('618', 'campaign_618') }},
+            bool_or(campaigns.campaign = '{{ name }}') as is_{{ name | replace('618', 'campaign_618') }},
         {%- endfor %}
         string_agg(campaigns.campaign, ',' order by campaigns.campaign) as campaign_names
     from days
@@ -43,7 +46,8 @@ final as (
         isodow(days.date_day) in (6, 7) as is_weekend,
         day_campaigns.campaign_names,
         {%- for name in campaign_names %}
-        coalesce(day_campaigns.is_{{ name | replace('618', 'campaign_618') }}, false) as is_{{ name | replace('618', 'campaign_618') }},
+            coalesce(day_campaigns.is_{{ name | replace('618', 'campaign_618') }}, false)
+                as is_{{ name | replace('618', 'campaign_618') }},
         {%- endfor %}
         day_campaigns.date_day is not null as is_campaign_day
     from days

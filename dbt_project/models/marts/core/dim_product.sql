@@ -8,7 +8,12 @@ lines as (
 ),
 
 orders as (
-    select order_id, platform, is_cross_border, created_at from {{ ref('fct_orders') }}
+    select
+        order_id,
+        platform,
+        is_cross_border,
+        created_at
+    from {{ ref('fct_orders') }}
 ),
 
 products as (

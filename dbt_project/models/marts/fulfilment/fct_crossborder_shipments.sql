@@ -14,10 +14,10 @@ with_limits as (
         -- METRICS.md §8.3: running dutiable value over quota orders only (CBEC, paid, not cancelled or
         -- returned by customs), per buyer ID token and Shanghai calendar year
         case when is_quota_order and buyer_id_token is not null then
-            sum(case when is_quota_order then dutiable_value end) over (
-                partition by buyer_id_token, year({{ to_cn('paid_at') }})
-                order by paid_at, order_id rows between unbounded preceding and current row
-            )
+                sum(case when is_quota_order then dutiable_value end) over (
+                    partition by buyer_id_token, year({{ to_cn('paid_at') }})
+                    order by paid_at, order_id rows between unbounded preceding and current row
+                )
         end as buyer_year_to_date_amount
     from milestones
 ),
@@ -75,7 +75,7 @@ final as (
         cast(is_quota_order as boolean) as is_quota_order,
         cast(buyer_year_to_date_amount as decimal(18, 2)) as buyer_year_to_date_amount,
         case when customs_mode in ('1210', '9610') then
-            dutiable_value > {{ var('crossborder_limit_per_transaction_yuan') }}
+                dutiable_value > {{ var('crossborder_limit_per_transaction_yuan') }}
         end as exceeds_transaction_limit,
         buyer_year_to_date_amount > {{ var('crossborder_limit_per_person_year_yuan') }} as exceeds_annual_limit
     from with_limits

@@ -12,7 +12,11 @@ receipts as (
 ),
 
 declarations as (
-    select order_id, customs_mode, customs_port_code from {{ ref('stg_customs__declarations') }}
+    select
+        order_id,
+        customs_mode,
+        customs_port_code
+    from {{ ref('stg_customs__declarations') }}
 ),
 
 final as (
@@ -47,17 +51,19 @@ final as (
         -- Minimised by design: the customs message (free text about a person's parcel) stays in the restricted
         -- zone; the mart carries derived facts only.
         cast(length(receipts.return_info_redacted) as bigint) as return_info_length,
-        coalesce(regexp_matches(receipts.return_info_redacted,
-            '\[(手机号|身份证号|邮箱|银行卡|微信号|QQ号|姓名|地址)\]'), false) as return_info_contact_removed,
+        coalesce(regexp_matches(
+            receipts.return_info_redacted,
+            '\[(手机号|身份证号|邮箱|银行卡|微信号|QQ号|姓名|地址)\]'
+        ), false) as return_info_contact_removed,
         cast(declarations.customs_mode as varchar) as customs_mode,
         cast(declarations.customs_port_code as varchar) as customs_port_code,
         cast(receipts.loaded_at as timestamp with time zone) as source_loaded_at
     from receipts
     left join declarations on receipts.order_id = declarations.order_id
     where receipts.customs_event_id is not null
-    {% if is_incremental() %}
-        and {{ incremental_since('receipts.loaded_at') }}
-    {% endif %}
+        {% if is_incremental() %}
+            and {{ incremental_since('receipts.loaded_at') }}
+        {% endif %}
 )
 
 select * from final

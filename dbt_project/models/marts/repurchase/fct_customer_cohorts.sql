@@ -8,7 +8,8 @@ customer_orders as (
 ),
 
 customers as (
-    select * from {{ ref('dim_customer') }} where first_order_at is not null
+    select * from {{ ref('dim_customer') }}
+    where first_order_at is not null
 ),
 
 as_of as (
@@ -34,7 +35,7 @@ grid as (
     from cohorts
     cross join as_of
     cross join lateral range(0, cast(date_diff('month', cohorts.cohort_month, as_of.last_month) as bigint) + 1)
-        as offsets(months_since_first)
+        as offsets (months_since_first)
 ),
 
 activity as (
@@ -60,9 +61,9 @@ joined as (
     from grid
     left join activity
         on grid.cohort_month = activity.cohort_month
-        and grid.acquisition_channel = activity.acquisition_channel
-        and grid.is_private_domain = activity.is_private_domain
-        and grid.activity_month = activity.activity_month
+            and grid.acquisition_channel = activity.acquisition_channel
+            and grid.is_private_domain = activity.is_private_domain
+            and grid.activity_month = activity.activity_month
 ),
 
 final as (

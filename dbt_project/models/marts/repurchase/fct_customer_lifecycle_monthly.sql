@@ -7,7 +7,11 @@ monthly as (
 ),
 
 customers as (
-    select customer_id, has_marketing_consent, is_private_domain_member from {{ ref('dim_customer') }}
+    select
+        customer_id,
+        has_marketing_consent,
+        is_private_domain_member
+    from {{ ref('dim_customer') }}
 ),
 
 final as (

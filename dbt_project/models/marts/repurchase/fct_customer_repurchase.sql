@@ -9,14 +9,23 @@
 with
 
 orders as (
-    select order_id, customer_id, platform, channel_id, customer_domain, created_at, paid_at, paid_date,
+    select
+        order_id,
+        customer_id,
+        platform,
+        channel_id,
+        customer_domain,
+        created_at,
+        paid_at,
+        paid_date,
         is_fully_refunded
     from {{ ref('fct_orders') }}
     where is_paid and customer_id is not null
 ),
 
 watermark as (
-    select max(paid_at) as order_watermark_at from {{ ref('fct_orders') }} where is_paid
+    select max(paid_at) as order_watermark_at from {{ ref('fct_orders') }}
+    where is_paid
 ),
 
 entries as (
@@ -32,14 +41,17 @@ second_orders as (
         min(orders.paid_date) as second_order_date
     from entries
     inner join orders
-        on orders.customer_id = entries.customer_id
-        and orders.paid_at > entries.paid_at
-        and not orders.is_fully_refunded
+        on entries.customer_id = orders.customer_id
+            and entries.paid_at < orders.paid_at
+            and not orders.is_fully_refunded
     group by entries.customer_id
 ),
 
 private_since as (
-    select customer_id, crm_joined_at from {{ ref('int_customers__private_since') }}
+    select
+        customer_id,
+        crm_joined_at
+    from {{ ref('int_customers__private_since') }}
 ),
 
 final as (
@@ -59,10 +71,10 @@ final as (
         entries.paid_at <= watermark.order_watermark_at - interval 30 day as is_mature_30d,
         entries.paid_at <= watermark.order_watermark_at - interval 90 day as is_mature_90d,
         case when entries.paid_at <= watermark.order_watermark_at - interval 30 day then
-            cast(coalesce(second_orders.second_order_at <= entries.paid_at + interval 30 day, false) as integer)
+                cast(coalesce(second_orders.second_order_at <= entries.paid_at + interval 30 day, false) as integer)
         end as repurchased_30d,
         case when entries.paid_at <= watermark.order_watermark_at - interval 90 day then
-            cast(coalesce(second_orders.second_order_at <= entries.paid_at + interval 90 day, false) as integer)
+                cast(coalesce(second_orders.second_order_at <= entries.paid_at + interval 90 day, false) as integer)
         end as repurchased_90d,
         cast(second_orders.second_order_at as timestamp) as second_order_at,
         cast(date_diff('day', entries.paid_date, second_orders.second_order_date) as integer) as days_to_second_order

@@ -10,54 +10,104 @@ with
 
 notes as (
     select
-        note_id as content_id, stat_date as date_day, 'red_note' as content_type, 'red' as platform,
-        creator_id, exposures, reads, likes, collects, comments, shares,
+        note_id as content_id,
+        stat_date as date_day,
+        'red_note' as content_type,
+        'red' as platform,
+        creator_id,
+        exposures,
+        reads,
+        likes,
+        collects,
+        comments,
+        shares,
         coalesce(interactions, likes + collects + comments + shares) as interactions,
-        new_followers, cast(null as decimal(12, 6)) as completion_rate, product_clicks,
-        coalesce(cooperation_fee, 0) as cooperation_fee, coalesce(ad_spend, 0) as ad_spend
+        new_followers,
+        cast(null as decimal(12, 6)) as completion_rate,
+        product_clicks,
+        coalesce(cooperation_fee, 0) as cooperation_fee,
+        coalesce(ad_spend, 0) as ad_spend
     from {{ ref('stg_red__notes') }}
 ),
 
 videos as (
     select
-        video_id, stat_date, 'douyin_short_video', 'douyin',
-        author_id, null, plays, likes, collects, comments, shares,
+        video_id,
+        stat_date,
+        'douyin_short_video',
+        'douyin',
+        author_id,
+        null,
+        plays,
+        likes,
+        collects,
+        comments,
+        shares,
         likes + collects + comments + shares,
-        new_followers, completion_rate, product_clicks,
-        0, coalesce({{ fen_to_yuan('ad_spend_fen') }}, 0)
+        new_followers,
+        completion_rate,
+        product_clicks,
+        0,
+        coalesce({{ fen_to_yuan('ad_spend_fen') }}, 0)
     from {{ ref('stg_douyin__videos') }}
 ),
 
 live_sessions as (
     select
-        room_id, {{ cn_date('started_at') }}, 'douyin_live', 'douyin',
-        anchor_id, null, views, likes, null, comments, shares,
+        room_id,
+        {{ cn_date('started_at') }},
+        'douyin_live',
+        'douyin',
+        anchor_id,
+        null,
+        views,
+        likes,
+        null,
+        comments,
+        shares,
         comments + shares,
-        new_followers, null, product_clicks,
-        0, coalesce(ad_spend, 0)
+        new_followers,
+        null,
+        product_clicks,
+        0,
+        coalesce(ad_spend, 0)
     from {{ ref('stg_douyin__live_sessions') }}
 ),
 
 commenters as (
-    select note_id as content_id, {{ cn_date('commented_at') }} as date_day, count(distinct commenter_token) as distinct_commenters
+    select
+        note_id as content_id,
+        {{ cn_date('commented_at') }} as date_day,
+        count(distinct commenter_token) as distinct_commenters
     from {{ ref('stg_red__note_comments') }}
     group by all
 ),
 
 unioned as (
     select * from notes
-    union all select * from videos
-    union all select * from live_sessions
+    union all
+    select * from videos
+    union all
+    select * from live_sessions
 ),
 
 content_peaks as (
-    select platform, creator_id, content_type, content_id, max(reads) as peak_daily_reads
+    select
+        platform,
+        creator_id,
+        content_type,
+        content_id,
+        max(reads) as peak_daily_reads
     from unioned
     group by all
 ),
 
 creator_baselines as (
-    select platform, creator_id, content_type, median(peak_daily_reads) as creator_median_peak_reads
+    select
+        platform,
+        creator_id,
+        content_type,
+        median(peak_daily_reads) as creator_median_peak_reads
     from content_peaks
     group by all
 ),
@@ -69,8 +119,8 @@ with_baseline as (
     from unioned
     left join creator_baselines
         on unioned.platform = creator_baselines.platform
-        and unioned.creator_id = creator_baselines.creator_id
-        and unioned.content_type = creator_baselines.content_type
+            and unioned.creator_id = creator_baselines.creator_id
+            and unioned.content_type = creator_baselines.content_type
     where unioned.content_id is not null and unioned.date_day is not null
 ),
 
@@ -102,7 +152,8 @@ final as (
         cast(with_baseline.ad_spend as decimal(18, 2)) as ad_spend,
         cast(with_baseline.cooperation_fee + with_baseline.ad_spend as decimal(18, 2)) as total_spend,
         {{ safe_ratio('with_baseline.interactions', 'with_baseline.reads') }} as engagement_rate,
-        {{ safe_ratio('with_baseline.cooperation_fee + with_baseline.ad_spend', 'with_baseline.reads') }} as cost_per_read,
+        {{ safe_ratio('with_baseline.cooperation_fee + with_baseline.ad_spend', 'with_baseline.reads') }}
+            as cost_per_read,
         {{ safe_ratio('with_baseline.cooperation_fee + with_baseline.ad_spend', 'with_baseline.interactions') }}
             as cost_per_engagement,
         cast(with_baseline.creator_median_peak_reads as double) as creator_median_peak_reads,
@@ -110,14 +161,16 @@ final as (
         coalesce(with_baseline.reads > with_baseline.exposures, false) as is_reads_above_exposures,
         coalesce(
             with_baseline.reads >= {{ var('fake_engagement_spike_min_reads') }}
-            and with_baseline.reads > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_peak_reads,
+            and with_baseline.reads
+            > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_peak_reads,
             false
         ) as is_reads_spike,
         coalesce(with_baseline.interactions > with_baseline.reads, false)
         or coalesce(with_baseline.reads > with_baseline.exposures, false)
         or coalesce(
             with_baseline.reads >= {{ var('fake_engagement_spike_min_reads') }}
-            and with_baseline.reads > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_peak_reads,
+            and with_baseline.reads
+            > {{ var('fake_engagement_spike_multiplier') }} * with_baseline.creator_median_peak_reads,
             false
         ) as is_suspected_fake_engagement
     from with_baseline
@@ -126,7 +179,12 @@ final as (
     left join creators
         on {{ creator_version_match('creators', 'with_baseline.platform', 'with_baseline.creator_id',
             'with_baseline.date_day') }}
-    qualify row_number() over (partition by with_baseline.content_id, with_baseline.date_day order by with_baseline.reads desc nulls last) = 1
+    qualify row_number()
+            over (
+                partition by with_baseline.content_id, with_baseline.date_day
+                order by with_baseline.reads desc nulls last
+            )
+        = 1
 )
 
 select * from final

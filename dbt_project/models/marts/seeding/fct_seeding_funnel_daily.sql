@@ -37,7 +37,11 @@ order_days as (
 ),
 
 content as (
-    select content_id, content_type, platform from {{ ref('dim_content') }}
+    select
+        content_id,
+        content_type,
+        platform
+    from {{ ref('dim_content') }}
 ),
 
 joined as (

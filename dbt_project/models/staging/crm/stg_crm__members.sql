@@ -15,16 +15,17 @@ current_deliveries as (
     select * exclude (export_name)
     from deliveries
     qualify _partition = first_value(_partition) over (
-        partition by export_name order by _interval_end desc, _loaded_at desc, _partition desc
-    )
+            partition by export_name order by _interval_end desc, _loaded_at desc, _partition desc
+        )
 ),
 
 source as (
     select *
     from current_deliveries
     qualify row_number() over (
-        partition by record_key order by _interval_end desc nulls last, _loaded_at desc nulls last, _line_number desc
-    ) = 1
+            partition by record_key
+            order by _interval_end desc nulls last, _loaded_at desc nulls last, _line_number desc
+        ) = 1
 ),
 
 renamed as (

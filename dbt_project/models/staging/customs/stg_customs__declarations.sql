@@ -31,7 +31,9 @@ renamed as (
         {{ parse_yuan(json_text('freight')) }} as freight,
         coalesce({{ parse_yuan(json_text('insuredFee')) }}, 0) as insured_fee,
         {{ parse_yuan(json_text('taxTotal')) }} as tax_total,
-        case {{ clean_text(json_text('currency')) }} when '142' then 'CNY' else {{ clean_text(json_text('currency')) }} end as currency,
+        case {{ clean_text(json_text('currency')) }}
+            when '142' then 'CNY' else {{ clean_text(json_text('currency')) }}
+        end as currency,
         try_cast({{ clean_text(json_text('grossWeight')) }} as decimal(12, 3)) as gross_weight_kg,
         _loaded_at as loaded_at
     from source

@@ -17,7 +17,7 @@ unnested as (
 renamed as (
     select
         {{ clean_text("json_extract_string(order_record, '$.orderId')") }}
-            || '-' || cast(cast(line_index as integer) + 1 as varchar) as order_line_id,
+        || '-' || cast(cast(line_index as integer) + 1 as varchar) as order_line_id,
         {{ clean_text("json_extract_string(order_record, '$.orderId')") }} as order_id,
         cast(line_index as integer) + 1 as line_number,
         {{ clean_text(json_text('itemId')) }} as spu_id,

@@ -19,7 +19,9 @@ renamed as (
         {{ parse_fen(json_text('totalMerchantDiscount')) }} as merchant_discount_fen,
         {{ parse_fen(json_text('totalRedDiscount')) }} as platform_discount_fen,
         try_cast({{ clean_text(json_text('logisticsMode')) }} as integer) as logistics_mode_code,
-        coalesce(try_cast({{ clean_text(json_text('logisticsMode')) }} as integer) in (2, 3, 4), false) as is_cross_border,
+        coalesce(
+            try_cast({{ clean_text(json_text('logisticsMode')) }} as integer) in (2, 3, 4), false
+        ) as is_cross_border,
         {{ clean_text(json_text('customsCode')) }} as customs_code,
         {{ json_text('user_token') }} as buyer_user_token,
         {{ json_text('customerRemark') }} as customer_remark_redacted,
