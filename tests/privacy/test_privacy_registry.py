@@ -173,4 +173,6 @@ def test_throughput_douyin_orders(key, as_of):
     for record in records:
         apply_treatments("douyin.orders", record, key, as_of)
     elapsed = time.process_time() - started
-    assert elapsed < 2.0, f"20k orders took {elapsed:.2f}s"
+    # Free text now goes through normalisation and jieba's name tagging (issue 9): ~0.2-0.3 ms of CPU per
+    # record instead of ~0.1. The bound guards against a further regression; the target (issue 12) is far above.
+    assert elapsed < 8.0, f"20k orders took {elapsed:.2f}s"
