@@ -173,6 +173,7 @@ def test_throughput_douyin_orders(key, as_of):
     for record in records:
         apply_treatments("douyin.orders", record, key, as_of)
     elapsed = time.process_time() - started
-    # Free text now goes through normalisation and jieba's name tagging (issue 9): ~0.2-0.3 ms of CPU per
-    # record instead of ~0.1. The bound guards against a further regression; the target (issue 12) is far above.
-    assert elapsed < 8.0, f"20k orders took {elapsed:.2f}s"
+    # Free text now goes through normalisation and jieba's name tagging (issue 9): ~2 s of CPU for 20k orders
+    # on a quiet 2-core machine (was ~1 s). The bound guards against a further regression; issue 12's target is
+    # far above it.
+    assert elapsed < 4.0, f"20k orders took {elapsed:.2f}s"
