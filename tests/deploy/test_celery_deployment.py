@@ -34,7 +34,7 @@ from tests.old_duckdb import read_with_old_duckdb
 pytestmark = [
     pytest.mark.deploy,
     pytest.mark.skipif(os.environ.get("CCWH_TEST_DEPLOY") != "1", reason="slow: run with `make test-deploy`"),
-    pytest.mark.timeout(1800),  # the first test carries the deployment's start-up and the scheduled runs
+    pytest.mark.timeout(2700),  # the first test carries the deployment's start-up and the scheduled runs
 ]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,7 +122,13 @@ def deployment(tmp_path_factory):
     cfg.ensure_dirs()
     log_dir = base / "logs"
     log_dir.mkdir()
+    # The scheduled intervals are the last INTERVALS local days; if local midnight fell during the run, one more
+    # interval would become due mid-test. Start after midnight instead (waits only near midnight, at most 16 min).
     now = datetime.now(TZ)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), TZ)
+    if midnight - now < timedelta(minutes=15):
+        time.sleep((midnight - now).total_seconds() + 60)
+        now = datetime.now(TZ)
     today = now.date()
     first_day = today - timedelta(days=INTERVALS)
     # The generated window covers the scheduled days plus the first day's late-data lookback.
