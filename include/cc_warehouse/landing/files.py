@@ -125,7 +125,7 @@ def encode_jsonl(records: Iterable[Mapping[str, Any]]) -> tuple[bytes, int]:
 
 
 @contextlib.contextmanager
-def _manifest_lock(directory: Path) -> Iterator[None]:
+def manifest_lock(directory: Path) -> Iterator[None]:
     """Serialise read-modify-write of one manifest across processes (parallel backfills)."""
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / ".manifest.lock", "a") as lock:
@@ -172,7 +172,7 @@ def land_records(
     fault_point("after_landing_before_manifest")
     source, name = entity.split(".", 1)
     counts = {k: int(v) for k, v in sorted((redactions or {}).items())}
-    with _manifest_lock(directory):
+    with manifest_lock(directory):
         manifest = read_manifest(directory)
         current = manifest["partitions"].get(key)
         if current is None or current["sha256"] != sha:

@@ -29,7 +29,7 @@ import duckdb
 
 from cc_warehouse.duckdb_files import connect_with_retry
 from cc_warehouse.duckdb_sql import quote_ident
-from cc_warehouse.landing.files import MANIFEST_NAME, _manifest_lock, atomic_write_bytes, read_manifest
+from cc_warehouse.landing.files import MANIFEST_NAME, atomic_write_bytes, manifest_lock, read_manifest
 from cc_warehouse.privacy.detectors import normalise_phone
 from cc_warehouse.privacy.tokens import TokenKey, load_key, tokenise
 
@@ -74,7 +74,7 @@ def _purge_landing(landing_dir: Path, tokens: list[str], removed: Counter) -> No
     needles = [token.encode() for token in tokens]
     for manifest_path in sorted(Path(landing_dir).glob(f"**/{MANIFEST_NAME}")):
         directory = manifest_path.parent
-        with _manifest_lock(directory):
+        with manifest_lock(directory):
             manifest = read_manifest(directory)
             changed = False
             for key, entry in manifest["partitions"].items():
