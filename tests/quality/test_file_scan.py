@@ -75,3 +75,14 @@ def test_role_mailboxes_are_not_findings_but_people_are(tmp_path):
     assert scan_roots({"dbt_target": target}) == {"dbt_target": []}
     (target / "manifest.json").write_text(json.dumps({"exposures": {"a": {"owner": {"email": "wang.xm@example.com"}}}}))
     assert [f.kind for f in scan_roots({"dbt_target": target})["dbt_target"]] == ["email"]
+
+
+def test_a_dbt_log_banner_is_not_a_phone_but_a_phone_in_a_log_is(tmp_path):
+    """Seen in a real run: dbt's banner put a time's microseconds next to a run UUID (14919764258)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    banner = "============================== 16:27:18.014919 | 764258d8-92f7-4fc6-91ed-4c796a060788 =====\n"
+    (logs / "dbt.log").write_text(banner, encoding="utf-8")
+    assert not scan_roots({"dbt_logs": logs})["dbt_logs"]
+    (logs / "dbt.log").write_text(banner + "16:27:19 remark 电话 138 0013 8000\n", encoding="utf-8")
+    assert scan_roots({"dbt_logs": logs})["dbt_logs"]
