@@ -92,6 +92,31 @@ class Settings:
         the gate writes here and retention purges here."""
         return self.var / "gx"
 
+    # --- gate thresholds -------------------------------------------------------------------------
+    @property
+    def gate_volume_max_drop(self) -> float:
+        """Volume check: a published table may lose at most this fraction of its rows against the last
+        published build (``CCWH_GATE_VOLUME_MAX_DROP``, default 0.5)."""
+        return float(os.environ.get("CCWH_GATE_VOLUME_MAX_DROP", "0.5"))
+
+    @property
+    def gate_volume_max_growth(self) -> float:
+        """Volume check: a published table may grow by at most this fraction (``CCWH_GATE_VOLUME_MAX_GROWTH``,
+        default 10.0, i.e. up to 11x its published rows; a young warehouse doubles daily)."""
+        return float(os.environ.get("CCWH_GATE_VOLUME_MAX_GROWTH", "10.0"))
+
+    @property
+    def gate_volume_min_rows(self) -> int:
+        """Volume check: changes smaller than this many rows never fail (``CCWH_GATE_VOLUME_MIN_ROWS``, 100)."""
+        return int(os.environ.get("CCWH_GATE_VOLUME_MIN_ROWS", "100"))
+
+    @property
+    def gate_volume_override(self) -> tuple[str, ...]:
+        """Tables (``schema.table``, comma-separated, or ``*`` for all) whose volume change is accepted for
+        this run: a legitimate backfill or purge (``CCWH_GATE_VOLUME_OVERRIDE``; unset it afterwards)."""
+        value = os.environ.get("CCWH_GATE_VOLUME_OVERRIDE", "")
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+
     @property
     def hmac_key_file(self) -> Path:
         """The local deployment's generated HMAC key (0600) in ``CCWH_KEY_DIR`` or ``~/.config/cc_warehouse``:

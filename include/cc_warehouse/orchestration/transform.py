@@ -88,6 +88,7 @@ def quality_gate(*, build_db: str, run_id: str) -> dict:
     Returns the verdict (``success``, ``results_path`` of the counts-only JSON, ``failures``) for the
     caller to hand on to the reports before ``assert_gate_passed`` fails the task."""
     from cc_warehouse.quality.gate import run_gate
+    from cc_warehouse.quality.number_checks import Options
 
     cfg = settings()
     result = run_gate(
@@ -98,6 +99,7 @@ def quality_gate(*, build_db: str, run_id: str) -> dict:
         raw_db=cfg.raw_db,
         file_roots=gate_file_roots(),
         names_only=("inbox",),
+        numbers=Options.from_settings(cfg),
     )
     fault_point("mid_gate")
     return {

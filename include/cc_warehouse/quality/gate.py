@@ -21,7 +21,7 @@ from great_expectations.data_context import FileDataContext
 from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
 from cc_warehouse.duckdb_sql import quote_ident
-from cc_warehouse.quality import file_scan, pii_scan, suites
+from cc_warehouse.quality import file_scan, number_checks, pii_scan, suites
 
 log = logging.getLogger(__name__)
 
@@ -173,12 +173,14 @@ def run_gate(
     raw_db: Path | None = None,
     file_roots: dict[str, Path] | None = None,
     names_only: tuple[str, ...] = (),
+    numbers: number_checks.Options | None = None,
 ) -> GateResult:
     """Validate ``build_db`` (opened read-only) and, when given, the PII rules on every raw table of
     ``raw_db`` (attached read-only, JSON leaves as columns); never raises for a failed expectation.
 
     GX runs in a copy of the committed context under ``work_dir`` (``Settings.gx_dir`` in the pipeline);
-    the verdict goes to ``reports_dir/gate/<run_id>.json`` (``GateResult.results_path``)."""
+    the verdict goes to ``reports_dir/gate/<run_id>.json`` (``GateResult.results_path``). With ``numbers``
+    (the pipeline passes ``number_checks.Options.from_settings()``) the number checks run too."""
     if not build_db.is_file():
         raise FileNotFoundError(f"build database not found: {build_db}")
     if expectations_dir is None:
@@ -226,6 +228,8 @@ def run_gate(
                 summaries.append(_summarise(f"pii.{table}", table, result))
     finally:
         con.close()
+    if numbers is not None:
+        summaries += _number_summaries(context, build_db, numbers, keys, run)
     for label, findings in file_scan.scan_roots(file_roots or {}, names_only).items():
         summaries.append(_file_summary(context, label, findings, run))
 
@@ -257,6 +261,23 @@ def run_gate(
         len(failures),
     )
     return result
+
+
+def _number_summaries(
+    context: FileDataContext, build_db: Path, options: number_checks.Options, keys: dict, run: RunIdentifier
+) -> list[dict[str, Any]]:
+    """One ``numbers.<check>`` suite per number check (quality/number_checks.py)."""
+    summaries = []
+    for check in number_checks.run_checks(build_db, options, keys):
+        if not check.items:
+            summaries.append(number_checks.empty_summary(check))
+            continue
+        result = _validate(context, number_checks.suite(check), number_checks.frame(check), run)
+        summary = number_checks.summarise(check, result)
+        if not number_checks.consistent(check, summary):
+            raise GateSetupError(f"suite {check.suite_name}: the GX verdict disagrees with the check's bounds")
+        summaries.append(summary)
+    return summaries
 
 
 def _file_summary(context: FileDataContext, label: str, findings: list, run: RunIdentifier) -> dict[str, Any]:
