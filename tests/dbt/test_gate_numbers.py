@@ -15,8 +15,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from cc_warehouse.publish import publish
+from cc_warehouse.quality import suites
 from cc_warehouse.quality.gate import GateFailed, assert_gate, run_gate
-from cc_warehouse.quality.number_checks import Options, dbt_relationships, source_freshness_specs
+from cc_warehouse.quality.number_checks import Options, dbt_relationships, run_checks, source_freshness_specs
 
 from tests.dbt.raw_fixture import TABLES
 
@@ -48,7 +49,21 @@ def numbers(fixture_build, tmp_path_factory) -> dict:
     return {"build": fixture_build.build_db, "raw": raw, "published": published, "expectations": expectations}
 
 
+def _options(numbers: dict, raw: Path, **options) -> Options:
+    settings = {
+        "contracts": EXPECTATIONS / "number_checks.yml",
+        "dbt_project_dir": ROOT / "dbt_project",
+        "raw_db": raw,
+        "published_db": numbers["published"],
+        "now": NOW,
+        "volume_min_rows": 1,
+        **options,
+    }
+    return Options(**settings)
+
+
 def _gate(numbers: dict, tmp_path: Path, *, run_id: str, build_sql: str = "", raw_sql: str = "", **options):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     build = tmp_path / "build.duckdb"
     shutil.copy(numbers["build"], build)
     if build_sql:
@@ -60,37 +75,31 @@ def _gate(numbers: dict, tmp_path: Path, *, run_id: str, build_sql: str = "", ra
         shutil.copy(numbers["raw"], raw)
         with duckdb.connect(str(raw)) as con:
             con.execute(raw_sql)
-    settings = {
-        "contracts": EXPECTATIONS / "number_checks.yml",
-        "dbt_project_dir": ROOT / "dbt_project",
-        "raw_db": raw,
-        "published_db": numbers["published"],
-        "now": NOW,
-        "volume_min_rows": 1,
-        **options,
-    }
     return run_gate(
         build,
         reports_dir=tmp_path / "reports",
         run_id=run_id,
         work_dir=tmp_path / "gx",
         expectations_dir=numbers["expectations"],
-        numbers=Options(**settings),
+        numbers=_options(numbers, raw, **options),
     )
 
 
 def _number_failures(result) -> dict[str, list[dict]]:
     return {
-        s["suite"]: s["failed_expectations"] for s in result.suites if s["suite"].startswith("numbers.") and not s["success"]
+        s["suite"]: s["failed_expectations"]
+        for s in result.suites
+        if s["suite"].startswith("numbers.") and not s["success"]
     }
 
 
-def _only(result, suite: str) -> list[dict]:
-    """The failures of ``suite``, asserting no other number check failed."""
-    failures = _number_failures(result)
-    assert set(failures) == {suite}, failures
-    assert not result.success
-    return failures[suite]
+def _found(failures: list[dict]) -> set[tuple]:
+    return {(f["table"], f["column"], f["rule"], f["observed_value"]) for f in failures}
+
+
+def _count(db: Path, sql: str) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchone()[0]
 
 
 def test_clean_fixture_build_passes_every_number_check(numbers, tmp_path):
@@ -124,175 +133,177 @@ def test_contract_discovery_reads_the_dbt_project():
     assert ("fct_orders", "customer_id", "dim_customer", "customer_id") in relations
 
 
-def test_missing_paid_order_fails_reconciliation(numbers, tmp_path):
-    """One paid Douyin order deleted from fct_orders: its day's paid orders and GMV no longer match raw."""
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-recon",
-        build_sql="delete from conversion.fct_orders where order_id = '6900000000000000002';"
-        "delete from conversion.fct_order_lines where order_id = '6900000000000000002';",
-    )
-    failures = _only(result, "numbers.reconciliation")
-    assert {(f["column"], f["rule"]) for f in failures} == {
-        ("douyin", "paid_orders_per_day_equal_raw"),
-        ("douyin", "gmv_per_day_equal_raw"),
-        ("douyin", "refunds_per_day_equal_raw"),  # the deleted order carried the fixture's Douyin refund
-    }
-    assert all(f["observed_value"].startswith("1 douyin paid day(s) differ") for f in failures)
-    with pytest.raises(GateFailed, match="numbers.reconciliation"):
+# One gate run per family of planted defects keeps the module fast: every check's failures are attributed
+# to its own suite, and each assertion below is the exact set of failures of one check.
+BUILD_DEFECTS = f"""
+-- reconciliation: a paid Douyin order (with the fixture's Douyin refund) lost from the marts; a RED order
+-- one fen off
+delete from conversion.fct_order_lines where order_id = '6900000000000000002';
+delete from conversion.fct_orders where order_id = '6900000000000000002';
+update conversion.fct_orders set pay_amount_fen = pay_amount_fen + 1
+where order_id = (select min(order_id) from conversion.fct_orders where platform = 'red' and is_paid);
+-- rates: a retention rate of 1.3, and a new share column (no dbt test) below 0
+update repurchase.fct_customer_cohorts set retention_rate = 1.3
+where rowid = (select min(rowid) from repurchase.fct_customer_cohorts);
+alter table conversion.fct_live_sessions add column refund_share double;
+update conversion.fct_live_sessions set refund_share = -0.2;
+-- durations: release -> warehouse-out of -240 h
+update fulfilment.fct_crossborder_shipments set hours_cleared_to_released = -240
+where rowid = (select min(rowid) from fulfilment.fct_crossborder_shipments);
+-- volume: 80% of the daily content rows gone against the published build
+delete from seeding.fct_content_daily where rowid % 5 <> 0;
+-- referential integrity: an orphan customer key (a dbt relationships test), and a new fact whose product
+-- key matches no product (the naming contract: no dbt test exists for it)
+update conversion.fct_orders set customer_id = '{ORPHAN}' where order_id = '6900000000000000006';
+create table conversion.fct_product_daily as
+select product_id, 1 as units from core.dim_product union all select 'red-nope', 1;
+"""
+
+
+@pytest.fixture(scope="module")
+def defects(numbers, tmp_path_factory):
+    return _gate(numbers, tmp_path_factory.mktemp("defects"), run_id="numbers-defects", build_sql=BUILD_DEFECTS)
+
+
+def _failures_of(result, suite: str) -> list[dict]:
+    assert not result.success
+    with pytest.raises(GateFailed, match=suite.replace(".", r"\.")):
         assert_gate(result)
+    return _number_failures(result)[suite]
 
 
-def test_wrong_amounts_fail_reconciliation_per_metric(numbers, tmp_path):
-    """GMV off by one fen on a RED order, and a refund that raw does not have: each metric fails on its own."""
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-amounts",
-        build_sql="update conversion.fct_orders set pay_amount_fen = pay_amount_fen + 1 "
-        "where order_id = (select min(order_id) from conversion.fct_orders where platform = 'red' and is_paid);"
-        "update conversion.fct_orders set refund_amount_fen = 500 where order_id = '6900000000000000003';",
-    )
-    failures = _only(result, "numbers.reconciliation")
-    assert {(f["column"], f["rule"]) for f in failures} == {
-        ("red", "gmv_per_day_equal_raw"),
-        ("douyin", "refunds_per_day_equal_raw"),
+def test_planted_defects_fail_reconciliation_per_platform_and_metric(defects):
+    red_day = "1 red paid day(s) differ between raw and conversion.fct_orders"
+    douyin_day = "1 douyin paid day(s) differ between raw and conversion.fct_orders"
+    assert _found(_failures_of(defects, "numbers.reconciliation")) == {
+        ("conversion.fct_orders", "douyin", "paid_orders_per_day_equal_raw", douyin_day),
+        ("conversion.fct_orders", "douyin", "gmv_per_day_equal_raw", douyin_day),
+        ("conversion.fct_orders", "douyin", "refunds_per_day_equal_raw", douyin_day),
+        ("conversion.fct_orders", "red", "gmv_per_day_equal_raw", red_day),
     }
 
 
-def test_raw_side_is_computed_from_raw_records(numbers, tmp_path):
-    """A paid order present in raw but cancelled in its latest raw version: the marts (unchanged) now count
-    one paid order too many, so the raw side really reads the raw records' latest versions."""
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-raw",
-        raw_sql="""
-        insert into douyin_orders
-        select json_merge_patch(record, '{"order_status": 4, "update_time": 1893456000}'), record_key,
-            _source_file, _file_sha256, _line_number + 1000, _partition, _interval_start, _interval_end + interval 1 day,
-            _run_id, _loaded_at
-        from douyin_orders where record_key = '6900000000000000008'
-        """,
-    )
-    failures = _only(result, "numbers.reconciliation")
-    assert {(f["column"], f["rule"]) for f in failures} == {
-        ("douyin", "paid_orders_per_day_equal_raw"),
-        ("douyin", "gmv_per_day_equal_raw"),
-    }
-
-
-def test_unconfigured_platform_fails_reconciliation(numbers, tmp_path):
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-platform",
-        build_sql="update conversion.fct_orders set platform = 'kuaishou' where order_id = '6900000000000000008';",
-    )
-    failures = _only(result, "numbers.reconciliation")
-    assert ("kuaishou", "paid_orders_per_day_equal_raw") in {(f["column"], f["rule"]) for f in failures}
-    assert any("no reconciliation contract" in f["observed_value"] for f in failures)
-
-
-def test_rate_above_one_fails_and_new_rate_columns_are_discovered(numbers, tmp_path):
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-rates",
-        build_sql="""
-        update repurchase.fct_customer_cohorts set retention_rate = 1.3
-        where rowid = (select min(rowid) from repurchase.fct_customer_cohorts);
-        alter table conversion.fct_live_sessions add column refund_share double;
-        update conversion.fct_live_sessions set refund_share = -0.2;
-        """,
-    )
-    failures = _only(result, "numbers.rates")
+def test_planted_rates_outside_unit_interval_fail(defects, numbers):
     sessions = _count(numbers["build"], "select count(*) from conversion.fct_live_sessions")
-    assert {(f["table"], f["column"], f["rule"], f["observed_value"]) for f in failures} == {
+    assert _found(_failures_of(defects, "numbers.rates")) == {
         ("repurchase.fct_customer_cohorts", "retention_rate", "rate_in_unit_interval", "1 row(s) outside [0, 1]"),
         ("conversion.fct_live_sessions", "refund_share", "rate_in_unit_interval", f"{sessions} row(s) outside [0, 1]"),
     }
 
 
-def test_negative_stage_duration_fails(numbers, tmp_path):
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-durations",
-        build_sql="""
-        update fulfilment.fct_crossborder_shipments set hours_cleared_to_released = -240
-        where rowid = (select min(rowid) from fulfilment.fct_crossborder_shipments);
-        """,
-    )
-    failures = _only(result, "numbers.durations")
-    assert [(f["table"], f["column"], f["rule"], f["observed_value"]) for f in failures] == [
-        ("fulfilment.fct_crossborder_shipments", "hours_cleared_to_released", "duration_non_negative", "1 row(s) outside >= 0")
-    ]
-
-
-def _count(db: Path, sql: str) -> int:
-    with duckdb.connect(str(db), read_only=True) as con:
-        return con.execute(sql).fetchone()[0]
-
-
-def test_volume_drop_against_the_published_build_fails_unless_overridden(numbers, tmp_path):
-    before = _count(numbers["build"], "select count(*) from conversion.fct_order_lines")
-    drop = "delete from conversion.fct_order_lines where rowid % 5 <> 0 and order_id not in ('6900000000000000002')"
-    result = _gate(numbers, tmp_path / "a", run_id="numbers-volume", build_sql=drop)
-    failures = _only(result, "numbers.volume")
-    after = before - _count(
-        numbers["build"],
-        "select count(*) from conversion.fct_order_lines where rowid % 5 <> 0 and order_id <> '6900000000000000002'",
-    )
-    assert after < 0.5 * before
-    assert [(f["table"], f["rule"]) for f in failures] == [("conversion.fct_order_lines", "row_count_change_vs_published")]
-    assert failures[0]["observed_value"].startswith(f"published {before} rows, build {after} ")
-
-    overridden = _gate(
-        numbers, tmp_path / "b", run_id="numbers-volume-ok", build_sql=drop, volume_override=("conversion.fct_order_lines",)
-    )
-    assert "numbers.volume" not in _number_failures(overridden)
-    first = _gate(numbers, tmp_path / "c", run_id="numbers-first", build_sql=drop, published_db=tmp_path / "none.duckdb")
-    assert "numbers.volume" not in _number_failures(first)
-
-
-def test_stale_source_fails_freshness_with_its_name_and_age(numbers, tmp_path):
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-fresh",
-        raw_sql="update red_orders set _loaded_at = ?::timestamptz - interval 100 hour".replace(
-            "?", f"'{NOW.isoformat()}'"
-        ),
-    )
-    failures = _only(result, "numbers.source_freshness")
-    assert [(f["table"], f["column"]) for f in failures] == [("source red.red_orders", "_loaded_at")]
-    assert failures[0]["observed_value"] == "source red.red_orders last loaded 100.0 h ago; error_after 74 h"
-    with pytest.raises(GateFailed, match="source red.red_orders last loaded 100.0 h ago"):
-        assert_gate(result)
-
-
-def test_orphan_dimension_keys_fail_referential_integrity(numbers, tmp_path):
-    """An orphan customer key (a dbt relationships test) and a new fact whose product key matches no product
-    (the naming contract: no dbt test exists for it) both fail; the orphan's value is never reported."""
-    result = _gate(
-        numbers,
-        tmp_path,
-        run_id="numbers-ri",
-        build_sql=f"""
-        update conversion.fct_orders set customer_id = '{ORPHAN}' where order_id = '6900000000000000008';
-        create table conversion.fct_product_daily as
-        select product_id, 1 as units from core.dim_product union all select 'red-nope', 1;
-        """,
-    )
-    failures = _only(result, "numbers.referential_integrity")
-    assert {(f["table"], f["column"], f["rule"], f["observed_value"]) for f in failures} == {
-        ("conversion.fct_orders", "customer_id", "references core.dim_customer.customer_id",
-         "1 row(s) without a core.dim_customer row"),
-        ("conversion.fct_product_daily", "product_id", "references core.dim_product.product_id",
-         "1 row(s) without a core.dim_product row"),
+def test_planted_negative_stage_duration_fails(defects):
+    assert _found(_failures_of(defects, "numbers.durations")) == {
+        (
+            "fulfilment.fct_crossborder_shipments",
+            "hours_cleared_to_released",
+            "duration_non_negative",
+            "1 row(s) outside >= 0",
+        )
     }
-    texts = [result.results_path.read_text(encoding="utf-8")]
-    texts += [p.read_text(encoding="utf-8") for p in (tmp_path / "reports").rglob("*.html")]
+
+
+def test_planted_volume_drop_against_the_published_build_fails(defects, numbers):
+    before = _count(numbers["build"], "select count(*) from seeding.fct_content_daily")
+    after = _count(numbers["build"], "select count(*) from seeding.fct_content_daily where rowid % 5 = 0")
+    assert after < 0.5 * before
+    failures = _failures_of(defects, "numbers.volume")
+    assert [(f["table"], f["rule"]) for f in failures] == [
+        ("seeding.fct_content_daily", "row_count_change_vs_published")
+    ]
+    assert failures[0]["observed_value"].startswith(f"published {before} rows, build {after} (")
+
+
+def test_planted_orphan_keys_fail_referential_integrity_without_showing_them(defects, tmp_path_factory):
+    assert _found(_failures_of(defects, "numbers.referential_integrity")) == {
+        (
+            "conversion.fct_orders",
+            "customer_id",
+            "references core.dim_customer.customer_id",
+            "1 row(s) without a core.dim_customer row",
+        ),
+        (
+            "conversion.fct_product_daily",
+            "product_id",
+            "references core.dim_product.product_id",
+            "1 row(s) without a core.dim_product row",
+        ),
+    }
+    reports = defects.results_path.parents[1]
+    texts = [defects.results_path.read_text(encoding="utf-8")]
+    texts += [p.read_text(encoding="utf-8") for p in reports.rglob("*.html")]
     assert not any(ORPHAN in text or "red-nope" in text for text in texts)
+    assert "numbers.source_freshness" not in _number_failures(defects)
+
+
+RAW_DEFECTS = f"""
+-- the latest raw version of paid order ...008 cancels it: the (unchanged) marts now count one too many
+insert into douyin_orders
+select json_merge_patch(record, '{{"order_status": 4, "update_time": 1893456000}}'), record_key, _source_file,
+    _file_sha256, _line_number + 1000, _partition, _interval_start, _interval_end + interval 1 day, _run_id, _loaded_at
+from douyin_orders where record_key = '6900000000000000008';
+-- RED orders last loaded 100 h before the clock
+update red_orders set _loaded_at = '{NOW.isoformat()}'::timestamptz - interval 100 hour;
+"""
+
+
+@pytest.fixture(scope="module")
+def raw_defects(numbers, tmp_path_factory):
+    return _gate(numbers, tmp_path_factory.mktemp("raw_defects"), run_id="numbers-raw", raw_sql=RAW_DEFECTS)
+
+
+def test_raw_side_reads_the_latest_raw_versions(raw_defects):
+    day = "1 douyin paid day(s) differ between raw and conversion.fct_orders"
+    assert _found(_failures_of(raw_defects, "numbers.reconciliation")) == {
+        ("conversion.fct_orders", "douyin", "paid_orders_per_day_equal_raw", day),
+        ("conversion.fct_orders", "douyin", "gmv_per_day_equal_raw", day),
+    }
+
+
+def test_stale_source_fails_freshness_with_its_name_and_age(raw_defects):
+    failures = _failures_of(raw_defects, "numbers.source_freshness")
+    assert _found(failures) == {
+        (
+            "source red.red_orders",
+            "_loaded_at",
+            "source_freshness",
+            "source red.red_orders last loaded 100.0 h ago; error_after 74 h",
+        )
+    }
+    with pytest.raises(GateFailed, match="source red.red_orders last loaded 100.0 h ago"):
+        assert_gate(raw_defects)
+    assert set(_number_failures(raw_defects)) == {"numbers.reconciliation", "numbers.source_freshness"}
+
+
+def _checks(numbers: dict, tmp_path: Path, build_sql: str, **options) -> dict:
+    """The number checks without GX (their bounds), for the variants of one check."""
+    build = tmp_path / "build.duckdb"
+    shutil.copy(numbers["build"], build)
+    with duckdb.connect(str(build)) as con:
+        con.execute(build_sql)
+    keys = suites.load_keys(EXPECTATIONS / "keys.yml")
+    return {c.name: c for c in run_checks(build, _options(numbers, numbers["raw"], **options), keys)}
+
+
+def test_volume_override_and_first_publish_pass(numbers, tmp_path):
+    drop = "delete from seeding.fct_content_daily where rowid % 5 <> 0"
+    failing = _checks(numbers, tmp_path, drop)["volume"]
+    assert [i.table for i in failing.items if not i.ok] == ["seeding.fct_content_daily"]
+    overridden = _checks(numbers, tmp_path, drop, volume_override=("seeding.fct_content_daily",))["volume"]
+    assert all(i.ok for i in overridden.items)
+    assert overridden.notes == ["seeding.fct_content_daily: volume change accepted by CCWH_GATE_VOLUME_OVERRIDE"]
+    first = _checks(numbers, tmp_path, drop, published_db=tmp_path / "never_published.duckdb")["volume"]
+    assert first.items == [] and first.notes
+    small = _checks(numbers, tmp_path, drop, volume_min_rows=10_000)["volume"]
+    assert all(i.ok for i in small.items)
+
+
+def test_a_platform_without_a_contract_fails_reconciliation(numbers, tmp_path):
+    checks = _checks(
+        numbers,
+        tmp_path,
+        "update conversion.fct_orders set platform = 'kuaishou' where order_id = '6900000000000000008'",
+    )
+    failing = {(i.column, i.rule) for i in checks["reconciliation"].items if not i.ok}
+    assert ("kuaishou", "paid_orders_per_day_equal_raw") in failing
+    assert ("douyin", "paid_orders_per_day_equal_raw") in failing
+    assert any("no reconciliation contract" in (i.detail or "") for i in checks["reconciliation"].items if not i.ok)

@@ -37,8 +37,11 @@ log = logging.getLogger(__name__)
 
 CONTRACTS_FILE = "number_checks.yml"
 NEVER_LOADED_HOURS = 1e9  # the age handed to GX for a source table that has no rows (or does not exist)
-_NUMERIC = re.compile(r"^(tinyint|smallint|integer|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|float|real|"
-                      r"double|decimal.*|numeric.*)$", re.IGNORECASE)
+_NUMERIC = re.compile(
+    r"^(tinyint|smallint|integer|bigint|hugeint|utinyint|usmallint|uinteger|ubigint|float|real|"
+    r"double|decimal.*|numeric.*)$",
+    re.IGNORECASE,
+)
 _PERIOD_HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
 _FULL_WIDTH = ("０１２３４５６７８９．", "0123456789.")
 
@@ -148,7 +151,9 @@ def _in(expr: str, values: list[Any]) -> str:
 
 
 def _raw_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("select table_name from duckdb_tables() where database_name = 'raw'").fetchall()}
+    return {
+        row[0] for row in con.execute("select table_name from duckdb_tables() where database_name = 'raw'").fetchall()
+    }
 
 
 def _dbt_vars(dbt_project_dir: Path) -> dict[str, Any]:
@@ -174,13 +179,13 @@ def _paid_orders_sql(platform: str, spec: dict, returns: dict | None, raw: set[s
         )
     return f"""
         select {sql_literal(platform)} as platform, {order_id} as order_id,
-            {_local_date(spec['pay_time'])} as paid_date, {_fen(spec['pay_amount'])} as pay_amount_fen
-        from ({_latest(spec['table'], spec.get('updated_at'))})
+            {_local_date(spec["pay_time"])} as paid_date, {_fen(spec["pay_amount"])} as pay_amount_fen
+        from ({_latest(spec["table"], spec.get("updated_at"))})
         where regexp_full_match(coalesce({order_id}, ''), '[0-9A-Za-z_-]+') and {order_id} <> '0'
-            and {_local_date(spec['pay_time'])} is not null
-            and not coalesce({_in(status, spec['unpaid_statuses'] + spec['cancelled_statuses'])}, false)
+            and {_local_date(spec["pay_time"])} is not null
+            and not coalesce({_in(status, spec["unpaid_statuses"] + spec["cancelled_statuses"])}, false)
             and not coalesce({returned}, false)
-            {''.join(' and not ' + e for e in excluded)}
+            {"".join(" and not " + e for e in excluded)}
     """
 
 
@@ -188,11 +193,11 @@ def _refunds_sql(source: dict) -> str:
     status = f"try_cast({_text(source['status'])} as integer)"
     when = _number(source["refund_time"])
     return f"""
-        select {sql_literal(source['platform'])} as platform, {_text(source['order_id'])} as order_id,
-            {_fen(source['amount'])} as refund_fen
-        from ({_latest(source['table'], source.get('updated_at'))})
-        where {_in(status, source['succeeded_statuses'])}
-            and ({when} > 0 or ({when} is null and {_text(source['refund_time'])} is not null))
+        select {sql_literal(source["platform"])} as platform, {_text(source["order_id"])} as order_id,
+            {_fen(source["amount"])} as refund_fen
+        from ({_latest(source["table"], source.get("updated_at"))})
+        where {_in(status, source["succeeded_statuses"])}
+            and ({when} > 0 or ({when} is null and {_text(source["refund_time"])} is not null))
     """
 
 
@@ -206,11 +211,16 @@ def reconciliation(con: duckdb.DuckDBPyConnection, contract: dict, dbt_vars: dic
     ]
     missing = [spec["table"] for spec in platforms.values() if spec["table"] not in raw]
     check.notes += [f"raw table {table} not loaded: its platform counts as empty" for table in missing]
-    paid_sql = " union all ".join(paid) or "select null::varchar platform, null::varchar order_id, null::date " \
+    paid_sql = (
+        " union all ".join(paid)
+        or "select null::varchar platform, null::varchar order_id, null::date "
         "paid_date, null::bigint pay_amount_fen where false"
+    )
     refunds = [_refunds_sql(src) for src in contract.get("refunds", []) if src["table"] in raw]
-    refunds_sql = " union all ".join(refunds) or "select null::varchar platform, null::varchar order_id, " \
-        "null::bigint refund_fen where false"
+    refunds_sql = (
+        " union all ".join(refunds)
+        or "select null::varchar platform, null::varchar order_id, null::bigint refund_fen where false"
+    )
     schema, table = contract["mart"].split(".", 1)
     con.execute(f"create or replace temp table raw_paid as {paid_sql}")
     rows = con.execute(
@@ -278,9 +288,7 @@ def _published_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[s
     return out
 
 
-def _bounds_check(
-    con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[tuple[str, str]]], pick
-) -> Check:
+def _bounds_check(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[tuple[str, str]]], pick) -> Check:
     """Count, per matching numeric column, the rows outside its bounds (one query per table)."""
     check = Check(name)
     for table, cols in columns.items():
@@ -289,10 +297,14 @@ def _bounds_check(
             continue
         filters = []
         for column, low, high, _rule in chosen:
-            conds = [f"{quote_ident(column)} < {low}"] + ([f"{quote_ident(column)} > {high}"] if high is not None else [])
+            conds = [f"{quote_ident(column)} < {low}"] + (
+                [f"{quote_ident(column)} > {high}"] if high is not None else []
+            )
             filters.append(f"count(*) filter (where {' or '.join(conds)})")
         schema, rel = table.split(".", 1)
-        counts = con.execute(f"select {', '.join(filters)} from build.{quote_ident(schema)}.{quote_ident(rel)}").fetchone()
+        counts = con.execute(
+            f"select {', '.join(filters)} from build.{quote_ident(schema)}.{quote_ident(rel)}"
+        ).fetchone()
         for (column, low, high, rule), count in zip(chosen, counts, strict=True):
             bounds = f"[{low}, {high}]" if high is not None else f">= {low}"
             check.items.append(
