@@ -30,7 +30,9 @@ from tests.dbt.published import publish_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 CN = timezone(timedelta(hours=8))
-DAYS, CUSTOMERS, SEED, END = 30, 2000, 7, date(2026, 11, 15)  # cc_warehouse_demo.demo's defaults
+# cc_warehouse_demo.demo's defaults; CCWH_TRUTH_DAYS (e.g. 75) makes 30-day windows mature (slower build)
+DAYS = int(os.environ.get("CCWH_TRUTH_DAYS", "30"))
+CUSTOMERS, SEED, END = 2000, 7, date(2026, 11, 15)
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,10 @@
 The truth is tests/truth/metrics_truth.py: plain Python over the generator's records, never the project's
 SQL. The warehouse is a default-demo-sized build (tests/truth/conftest.py: 30 days x 2000 customers through
 the stand-in, the production extractors and loader, dbt and publish), or the files named by
-`CCWH_GT_WAREHOUSE` / `CCWH_GT_TRUTH` (e.g. after `make demo`: the records sit beside ground_truth.json). Money is compared exactly in fen; ratios to 1e-4
-(the marts store 6 decimals); a metric whose denominator is empty must be NULL on both sides.
+`CCWH_GT_WAREHOUSE` / `CCWH_GT_TRUTH` (e.g. after `make demo`: the records sit beside ground_truth.json).
+Money is compared exactly in fen; ratios to 1e-4 (the marts store 6 decimals); a metric whose denominator
+is empty must be NULL on both sides. On the default 30-day demo no customer is 30 days mature, so the
+repurchase, join, group-buyer and refund rates are NULL on both sides; `CCWH_TRUTH_DAYS=75` measures them.
 
 Case ids name the METRICS.md section. Metrics METRICS.md §9 declares not computable, and metrics not yet
 covered here, are listed in NOT_COVERED with the reason (skipped, so the report shows them).
@@ -342,10 +344,3 @@ def test_governed_repurchase_rate_90d_by_domain_and_month(truth_build, truth, tm
             if r[f"mature_customers_{n}d"] not in ("", "0", "None")
         }
         _same(got, truth[f"repurchase_rate_{n}d_by_month_domain"])
-    total = subprocess.run([*query], **run)
-    assert total.returncode == 0, (total.stdout + total.stderr)[-3000:]
-    with out.open(encoding="utf-8") as handle:
-        row = next(csv.DictReader(handle))
-    for n in (30, 90):
-        got = row[f"repurchase_rate_{n}d"]
-        _same(None if got in ("", "None") else float(got), truth[f"repurchase_rate_{n}d"])

@@ -7,7 +7,8 @@
 -- the entry order's created_at (§1.8); is_pre_history = CRM joined before var('order_history_start_date').
 -- repurchase_rate_{N}d over any set of rows = sum(repurchased_{N}d) / count_if(is_mature_{N}d).
 -- private_domain_join_rate_30d (§5.3) = sum(became_private_30d) / count(became_private_30d); time to add =
--- hours_entry_to_private of public-at-entry customers (entry order created_at, the domain instant, -> private_since_at).
+-- hours_entry_to_private of public-at-entry customers (entry order created_at, the domain instant ->
+-- private_since_at).
 with
 
 orders as (

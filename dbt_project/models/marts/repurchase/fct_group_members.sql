@@ -53,8 +53,8 @@ bought as (
     inner join contact_phones on members.member_token = contact_phones.external_user_token
     inner join valid_orders
         on contact_phones.customer_id = valid_orders.customer_id
-            and valid_orders.paid_at > members.joined_at
-            and valid_orders.paid_at <= members.joined_at + interval 30 day
+            and members.joined_at < valid_orders.paid_at
+            and members.joined_at + interval 30 day >= valid_orders.paid_at
     group by members.chat_id, members.member_token
 ),
 

@@ -72,10 +72,10 @@ content_adds as (
         count(distinct first_state_adds.external_user_token) as wecom_adds
     from catalog
     inner join first_state_adds
-        on first_state_adds.channel_state
-            = case catalog.content_type when 'douyin_live' then 'live_' else 'note_' end || catalog.content_id
-            and first_state_adds.first_added_at >= catalog.published_at
-            and first_state_adds.first_added_at < catalog.published_at + to_days({{ var('wecom_add_window_days') }})
+        on case catalog.content_type when 'douyin_live' then 'live_' else 'note_' end || catalog.content_id
+            = first_state_adds.channel_state
+            and catalog.published_at <= first_state_adds.first_added_at
+            and catalog.published_at + to_days({{ var('wecom_add_window_days') }}) > first_state_adds.first_added_at
     where catalog.content_type in ('douyin_live', 'red_note')
     group by catalog.content_id
 ),
