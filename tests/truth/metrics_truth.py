@@ -291,6 +291,30 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
                 if state.startswith(("live_", "note_")) and o["created"] < added + window:
                     o["content"], o["source"] = state.split("_", 1)[1], "private_domain_state"
 
+    # §1.7 GMV by channel (and by paid day), §3 converted orders (platform path only), §6.3 orders per buyer
+    by_channel: dict[str, int] = defaultdict(int)
+    by_day_channel: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    converted: dict[str, int] = defaultdict(int)
+    for o in paid:
+        by_channel[o["channel"]] += o["pay"]
+        cell = by_day_channel[f"{o['paid_date']}|{o['channel']}"]
+        cell[0], cell[1], cell[2] = cell[0] + 1, cell[1] + o["pay"], cell[2] + (o["refund"] or 0)
+        if o.get("source") == "platform":
+            converted[o["channel"]] += 1
+    t["gmv_fen_by_channel"] = dict(by_channel)
+    t["paid_day_channel"] = dict(by_day_channel)
+    t["converted_orders_by_type"] = dict(converted)
+    per_domain: dict[str, list] = defaultdict(lambda: [0, set(), 0])
+    for o in paid:
+        if o["phone"]:
+            cell = per_domain[domain(o)]
+            cell[0] += 1
+            cell[1].add(o["phone"])
+            cell[2] += o["pay"]
+    t["orders_per_buyer_by_domain"] = {k: c[0] / len(c[1]) for k, c in per_domain.items()}
+    t["aov_per_order_by_domain"] = {k: c[2] / 100 / c[0] for k, c in per_domain.items()}
+    t["gmv_per_buyer_by_domain"] = {k: c[2] / 100 / len(c[1]) for k, c in per_domain.items()}
+
     # §4.2 / §4.3 live rooms
     sessions = {}
     for r in _rows(data, "douyin.live_sessions"):
@@ -323,6 +347,11 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
         if s["buyers"] is not None:
             m["buyers"] += s["buyers"]
             m["buyer_viewers"] += s["viewers"] or 0
+    mode_gmv: dict[str, int] = defaultdict(int)
+    for room, s in sessions.items():
+        mode_gmv[modes.get(s["mode"], "unknown")] += room_gmv.get(room, 0)
+    # §4.4 live_mode_gmv_share: Σ attributed GMV of the mode's rooms / Σ attributed GMV of all rooms
+    t["live_mode_gmv_share"] = {k: _ratio(g, sum(mode_gmv.values())) for k, g in mode_gmv.items()}
     t["gpm"] = {k: _ratio(m["gmv"] / 100 * 1000, m["views"]) for k, m in by_mode.items()}
     t["uv_value"] = {k: _ratio(m["gmv"] / 100, m["viewers"]) for k, m in by_mode.items()}
     t["live_conversion_rate"] = {k: _ratio(m["buyers"], m["buyer_viewers"]) for k, m in by_mode.items()}
