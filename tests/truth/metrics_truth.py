@@ -329,6 +329,8 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
             "buyers": _count(r["buyers"]),
             "gmv": _yuan_fen(r["gmv"]),
             "ad_spend": _yuan_fen(r["ad_spend"]) or 0,
+            "interactions": _count(r["comments"]) + _count(r["shares"]),  # live: comments + shares (§2.1)
+            "product_clicks": _count(r["product_clicks"]),
         }
     room_gmv: dict[str, int] = defaultdict(int)
     for o in paid:
@@ -401,6 +403,7 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
                 "exposures": _count(r["exposures"]),
                 "reads": _count(r["reads"]),
                 "interactions": None if None in parts else sum(parts),
+                "product_clicks": _count(r["product_clicks"]),
                 "ad_spend": _yuan_fen(r["ad_spend"]) or 0,
                 "fee": _yuan_fen(r["cooperation_fee"]) or 0,
                 "tool": "red_juguang_or_shutiao",
@@ -418,13 +421,43 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
                 "exposures": None,
                 "reads": _count(r["plays"]),
                 "interactions": None if None in parts else sum(parts),
+                "product_clicks": _count(r["product_clicks"]),
                 "ad_spend": int(r["ad_spend"] or 0),  # fen in the Douyin API
                 "fee": 0,
                 "tool": "douyin_video_dou_or_qianchuan",
             }
         )
     for room, s in sessions.items():
-        days.append({"content": room, "type": "douyin_live", "tool": "qianchuan", "ad_spend": s["ad_spend"], "fee": 0})
+        days.append(
+            {
+                "content": room,
+                "type": "douyin_live",
+                "exposures": None,
+                "reads": s["views"],
+                "interactions": s["interactions"],
+                "product_clicks": s["product_clicks"],
+                "tool": "qianchuan",
+                "ad_spend": s["ad_spend"],
+                "fee": 0,
+            }
+        )
+    # §3 funnel stages by content type over the whole period (Σ counters; orders by attribution path)
+    content_type = {d["content"]: d["type"] for d in days}
+    funnel: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
+    for d in days:
+        f = funnel[d["type"]]
+        for k in ("reads", "interactions", "product_clicks"):
+            f[k] += d[k] or 0
+        if d["exposures"] is not None:
+            f["exposures"] += d["exposures"]
+            f["reads_with_exposures"] += d["reads"] or 0
+    for o in paid:
+        kind = content_type.get(o["content"])
+        if kind and o.get("source") == "platform":
+            funnel[kind]["converted_orders"] += 1
+        elif kind and o.get("source") == "private_domain_state":
+            funnel[kind]["private_domain_assisted_orders"] += 1
+    t["funnel_by_type"] = {k: dict(f) for k, f in funnel.items()}
     spend_by_tool: dict[str, int] = defaultdict(int)
     for d in days:
         spend_by_tool[d["tool"]] += d["ad_spend"]

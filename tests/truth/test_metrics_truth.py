@@ -294,6 +294,17 @@ def _check_doc(rows: list[dict], truth: dict, query: str) -> bool:  # noqa: C901
             _same(r["gmv_per_buyer"], _rounded(truth["gmv_per_buyer_by_domain"][d], 2), 0.0051)
         assert {r["customer_domain"] for r in rows} == set(truth["orders_per_buyer_by_domain"])
         return True
+    if "share_of_days_suspected_fake" in query:
+        for r in rows:
+            f = truth["funnel_by_type"][r["content_type"]]
+            for k in ("reads", "interactions", "product_clicks", "converted_orders", "private_domain_assisted_orders"):
+                _same(r[k], f.get(k, 0))
+            _same(r["exposures"], f.get("exposures"))
+            _same(r["click_rate"], _rounded(f.get("exposures") and f["reads_with_exposures"] / f["exposures"], 4), 1e-9)
+            _same(r["engagement_rate"], _rounded(f["interactions"] / f["reads"], 4), 1e-9)
+            _same(r["conversion_rate"], _rounded(f.get("converted_orders", 0) / f["reads"], 6), 1e-9)
+        assert {r["content_type"] for r in rows} == set(truth["funnel_by_type"])
+        return True  # share_of_days_suspected_fake: §2.5 has no truth yet (no planted episodes)
     if "campaign_names" in query and "channel_id" in query:
         got = {
             f"{r['paid_date']}|{r['channel_id']}": [
