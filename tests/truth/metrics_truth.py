@@ -532,6 +532,48 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
     tiered_total = sum(tier_gmv[k] for k in TIERED)
     t["red_tier_gmv_share"] = {k: _ratio(tier_gmv[k], tiered_total) for k in TIERED if tier_gmv[k]}
 
+    # §2.3 cost per attributed order by platform x tier (content lifetime, cost-complete contents only)
+    dy_brand = set(v["brand_account_ids"].get("douyin", []))
+    dy_brand |= {s["anchor"] for s in sessions.values() if s["mode"] == "自播"}
+    dy_agency = {s["anchor"] for s in sessions.values() if s["mode"] == "代运营"} - dy_brand
+    first_day = {}
+    for d in days:
+        day = d.get("date") or _cn_date(sessions[d["content"]]["start"]).isoformat()
+        plat = "red" if d["type"] == "red_note" else "douyin"
+        first_day[plat] = min(day, first_day.get(plat, day))
+    contents: dict[str, dict] = {}
+    for nid, note in notes.items():
+        contents[nid] = {
+            "platform": "red",
+            "publish": note["publish"],
+            "tier": tier_on(note["creator"], _cn_date(note["publish"])),
+        }
+    for r in _rows(data, "douyin.videos"):
+        if r.get("video_id") and r["video_id"] not in contents:
+            author = str(r["author_id"])
+            kind = "brand" if author in dy_brand else "agency" if author in dy_agency else "unknown"
+            contents[r["video_id"]] = {"platform": "douyin", "publish": int(r["publish_time"]), "tier": kind}
+    for room, s in sessions.items():
+        kind = "brand" if s["anchor"] in dy_brand else "agency" if s["anchor"] in dy_agency else "unknown"
+        contents[room] = {"platform": "douyin", "publish": s["start"], "tier": kind}
+    credited: dict[str, int] = defaultdict(int)
+    for o in paid:
+        if o["content"]:
+            credited[o["content"]] += 1
+    spend_by_content: dict[str, int] = defaultdict(int)
+    for d in days:
+        spend_by_content[d["content"]] += d["ad_spend"] + d["fee"]
+    cost: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for cid, c in contents.items():
+        if _cn_date(c["publish"]).isoformat() >= first_day[c["platform"]]:
+            cell = cost[f"{c['platform']}|{c['tier']}"]
+            cell[0] += 1
+            cell[1] += spend_by_content[cid]
+            cell[2] += credited.get(cid, 0)
+    t["cost_by_platform_tier"] = {
+        k: {"contents": c[0], "spend_fen": c[1], "credited_orders": c[2]} for k, c in cost.items()
+    }
+
     # §6 customers: entry order, repurchase (maturity, O_valid repeats), days between orders, join rate
     by_phone: dict[str, list[dict]] = defaultdict(list)
     for o in paid:

@@ -294,6 +294,19 @@ def _check_doc(rows: list[dict], truth: dict, query: str) -> bool:  # noqa: C901
             _same(r["gmv_per_buyer"], _rounded(truth["gmv_per_buyer_by_domain"][d], 2), 0.0051)
         assert {r["customer_domain"] for r in rows} == set(truth["orders_per_buyer_by_domain"])
         return True
+    if "cost_per_attributed_order" in query and "fct_content_performance" in query:
+        got = {f"{r['platform']}|{r['creator_tier']}": r for r in rows}
+        assert set(got) == set(truth["cost_by_platform_tier"])
+        for key, want in truth["cost_by_platform_tier"].items():
+            r = got[key]
+            assert (r["contents"], int(r["spend_yuan"] * 100), r["credited_orders"]) == (
+                want["contents"],
+                want["spend_fen"],
+                want["credited_orders"],
+            ), key
+            expected = want["spend_fen"] / 100 / want["credited_orders"] if want["credited_orders"] else None
+            _same(r["cost_per_attributed_order"], _rounded(expected, 2), 0.0051)
+        return True
     if "share_of_days_suspected_fake" in query:
         for r in rows:
             f = truth["funnel_by_type"][r["content_type"]]
