@@ -458,6 +458,16 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
         elif kind and o.get("source") == "private_domain_state":
             funnel[kind]["private_domain_assisted_orders"] += 1
     t["funnel_by_type"] = {k: dict(f) for k, f in funnel.items()}
+    t["click_rate"] = {
+        k: _ratio(f["reads_with_exposures"], f["exposures"]) for k, f in funnel.items() if f["exposures"]
+    }
+    t["product_click_rate"] = {k: _ratio(f["product_clicks"], f["reads"]) for k, f in funnel.items()}
+    live_eng: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for s in sessions.values():
+        cell = live_eng[modes.get(s["mode"], "unknown")]
+        cell[0] += s["interactions"]
+        cell[1] += s["views"] or 0
+    t["live_engagement_rate"] = {k: _ratio(*c) for k, c in live_eng.items()}
     spend_by_tool: dict[str, int] = defaultdict(int)
     for d in days:
         spend_by_tool[d["tool"]] += d["ad_spend"]

@@ -183,6 +183,19 @@ CASES = {
         "select content_type, sum(interactions) / sum(reads) from seeding.fct_content_daily "
         "where content_type <> 'douyin_live' and interactions is not null and reads is not null group by 1",
     ),
+    "§2.2 click_rate (RED notes; NULL without exposures)": (
+        "click_rate",
+        "select content_type, sum(reads) filter (where exposures is not null) / sum(exposures) "
+        "from seeding.fct_content_daily where exposures is not null group by 1",
+    ),
+    "§2.2 product_click_rate": (
+        "product_click_rate",
+        "select content_type, sum(product_clicks) / sum(reads) from seeding.fct_content_daily group by 1",
+    ),
+    "§4.1 live engagement_rate (comments + shares per view)": (
+        "live_engagement_rate",
+        "select broadcast_mode, sum(comments + shares) / sum(views) from conversion.fct_live_sessions group by 1",
+    ),
     "§2.3 cpm (RED)": (
         "red_cpm",
         "select sum(content_spend) filter (where exposures is not null) * 1000 / nullif(sum(exposures), 0) "
@@ -216,8 +229,8 @@ NOT_COVERED = {
     "§7 RED refunds": "METRICS.md §9: no RED after-sale feed (rates NULL by definition, checked under §7 above)",
     "§2.3 ad spend per tool for RED / Douyin video": "METRICS.md §9: the exports give one total per content-day",
     "§2.5 fake engagement": "needs planted 刷量 episodes (generator work in wip/gen)",
-    "§3 funnel rates, §4.1, §6.3 per customer-month, §6.5-§6.7, §8": "truth not written yet (hand-computed fixture "
-    "tests and tests/dbt/test_ground_truth.py cover parts: paid orders, GMV, room orders, §8.5 cycle medians)",
+    "§4.1 other audience metrics, §6.3 per customer-month, §6.5-§6.7, §8": "truth not written yet (hand-computed "
+    "fixture tests and tests/dbt/test_ground_truth.py cover parts: paid orders, GMV, room orders, §8.5 medians)",
 }
 
 
