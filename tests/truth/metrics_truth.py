@@ -134,6 +134,7 @@ def load_orders(data: Path) -> list[dict]:
                 "goods": sum(li["pay"] for li in lines),
                 "refund": refunds.get(str(oid), 0),
                 "phone": _phone(cipher.get(r["encrypt_post_tel"])),
+                "mode_hint": {21: "1210", 22: "9610", 23: "CC"}.get(int(r["biz"] or 0)),
                 "lines": lines,
             }
         )
@@ -163,6 +164,7 @@ def load_orders(data: Path) -> list[dict]:
                 "goods": sum(li["pay"] for li in lines),
                 "refund": None,  # RED has no after-sale feed (METRICS.md §1.4)
                 "phone": _phone(receivers.get(r["openAddressId"])),
+                "mode_hint": {2: "1210", 3: "9610", 4: "CC"}.get(int(r["logisticsMode"] or 0)),
                 "lines": lines,
             }
         )
@@ -582,6 +584,24 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
             cell[2] += credited.get(cid, 0)
     t["cost_by_platform_tier"] = {
         k: {"contents": c[0], "spend_fen": c[1], "credited_orders": c[2]} for k, c in cost.items()
+    }
+
+    # §8.1 / §8.5 cycle time: CBEC orders with a payment, mode from the declaration (else the platform hint),
+    # total_cycle_hours = pay -> first DELIVERED event, median by Shanghai paid month and mode
+    trade_mode = {str(r["orderNo"]): str(r["tradeMode"]) for r in _rows(data, "customs.declarations")}
+    delivered: dict[str, float] = {}
+    for r in _rows(data, "logistics.events"):
+        if r["event_code"] == "DELIVERED" and r.get("orderNo"):
+            at = _local(r["event_time"])
+            delivered[str(r["orderNo"])] = min(at, delivered.get(str(r["orderNo"]), at))
+    cycle: dict[str, list[float]] = defaultdict(list)
+    for o in orders:
+        mode = trade_mode.get(o["id"]) or o["mode_hint"]
+        if o["paid_at"] and mode in ("1210", "9610") and o["id"] in delivered:
+            month = _cn_date(o["paid_at"]).replace(day=1).isoformat()
+            cycle[f"{month}|{mode}"].append(round((delivered[o["id"]] - o["paid_at"]) / 3600, 2))
+    t["cycle_hours_by_month_mode"] = {
+        k: {"delivered": len(h), "median": statistics.median(h)} for k, h in cycle.items()
     }
 
     # §6 customers: entry order, repurchase (maturity, O_valid repeats), days between orders, join rate
