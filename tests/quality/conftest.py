@@ -39,6 +39,11 @@ create table seeding.fct_content_daily as
 select 'c' || i as content_id, date '2026-11-01' + cast(j as integer) as date_day, 10 as reads
 from range(3) a(i), range(2) b(j);
 create table seeding.fct_seeding_funnel_daily as select * from seeding.fct_content_daily;
+create table seeding.fct_content_performance as select 'c' || i as content_id from range(3) t(i);
+create table conversion.fct_wecom_new_contacts as
+select 'tk1_' || md5('w' || i) as external_user_token from range(3) t(i);
+create table repurchase.fct_group_members as
+select 'wr1' as chat_id, 'tk1_' || md5('g' || i) as member_token from range(3) t(i);
 create view conversion.fct_orders as select order_id, 100 as pay_amount_fen from staging.stg_douyin__orders;
 create table conversion.fct_order_lines as
 select order_id || '-1' as order_line_id from staging.stg_douyin__orders;

@@ -2,7 +2,7 @@
 --   1. platform fields on the order's lines (first line that has any): Douyin room -> douyin_live,
 --      Douyin video / content (or a creator in a live context) -> douyin_short_video / douyin_live,
 --      RED note or KOL -> red_note;
---   2. private domain: the customer (phone token) is a WeCom contact or CRM member who was added
+--   2. private domain: the customer (phone token) is a WeCom contact, CRM member or 社群 member who was added
 --      before the order -> private_domain; the channel code (state live_<room_id> / note_<note_id>) of
 --      the buyer's LATEST WeCom add at or before the order credits that room / note
 --      (attribution_source private_domain_state) when the order is created within
@@ -48,6 +48,7 @@ platform_attribution as (
 contact_phones as (
     select
         unnest(remark_mobile_tokens) as customer_id,
+        external_user_token,
         added_at,
         channel_state,
         loaded_at
@@ -76,6 +77,20 @@ private_domain_candidates as (
     inner join members
         on orders.customer_id = members.mobile_token
             and orders.created_at >= members.joined_at
+    union all
+    -- METRICS.md §1.8: a 社群 member (member -> external_userid -> contact -> phone) is private too
+    select
+        orders.order_id,
+        group_members.joined_at as added_at,
+        cast(null as varchar) as channel_state,
+        false as is_wecom,
+        group_members.loaded_at
+    from orders
+    inner join contact_phones on orders.customer_id = contact_phones.customer_id
+    inner join {{ ref('stg_wecom__group_members') }} as group_members
+        on contact_phones.external_user_token = group_members.member_token
+            and group_members.member_type = 2
+            and orders.created_at >= group_members.joined_at
 ),
 
 private_domain as (

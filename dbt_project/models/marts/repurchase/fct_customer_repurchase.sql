@@ -6,6 +6,9 @@
 -- FALSE in is_mature_{N}d, so they leave numerator and denominator together. Domain at entry is taken at
 -- the entry order's created_at (§1.8); is_pre_history = CRM joined before var('order_history_start_date').
 -- repurchase_rate_{N}d over any set of rows = sum(repurchased_{N}d) / count_if(is_mature_{N}d).
+-- private_domain_join_rate_30d (§5.3) = sum(became_private_30d) / count(became_private_30d); time to add =
+-- hours_entry_to_private of public-at-entry customers (entry order created_at, the domain instant ->
+-- private_since_at).
 with
 
 orders as (
@@ -50,7 +53,8 @@ second_orders as (
 private_since as (
     select
         customer_id,
-        crm_joined_at
+        crm_joined_at,
+        private_since_at
     from {{ ref('int_customers__private_since') }}
 ),
 
@@ -76,6 +80,15 @@ final as (
         case when entries.paid_at <= watermark.order_watermark_at - interval 90 day then
                 cast(coalesce(second_orders.second_order_at <= entries.paid_at + interval 90 day, false) as integer)
         end as repurchased_90d,
+        -- §5.3 public -> private: customers public at entry, 30-day mature, who became private within 30 days
+        cast(private_since.private_since_at as timestamp) as private_since_at,
+        case when entries.customer_domain = 'public'
+                and entries.paid_at <= watermark.order_watermark_at - interval 30 day then
+                cast(coalesce(private_since.private_since_at <= entries.paid_at + interval 30 day, false) as integer)
+        end as became_private_30d,
+        case when entries.customer_domain = 'public' then
+                cast({{ hours_between('entries.created_at', 'private_since.private_since_at') }} as decimal(18, 2))
+        end as hours_entry_to_private,
         cast(second_orders.second_order_at as timestamp) as second_order_at,
         cast(date_diff('day', entries.paid_date, second_orders.second_order_date) as integer) as days_to_second_order
     from entries

@@ -150,6 +150,13 @@ final as (
         cast('CNY' as varchar) as currency,
         cast(with_baseline.cooperation_fee as decimal(18, 2)) as cooperation_fee,
         cast(with_baseline.ad_spend as decimal(18, 2)) as ad_spend,
+        -- METRICS.md §2.1 ad spend by ad_tool: 罗盘 gives a live room's 千川 spend; RED notes and Douyin
+        -- videos carry one total per day, so 聚光 vs 薯条 (and DOU+ vs 千川) cannot be split (§9)
+        cast(case with_baseline.content_type
+            when 'douyin_live' then 'qianchuan'
+            when 'red_note' then 'red_juguang_or_shutiao'
+            else 'douyin_video_dou_or_qianchuan'
+        end as varchar) as ad_tool,
         cast(with_baseline.cooperation_fee + with_baseline.ad_spend as decimal(18, 2)) as total_spend,
         {{ safe_ratio('with_baseline.interactions', 'with_baseline.reads') }} as engagement_rate,
         {{ safe_ratio('with_baseline.cooperation_fee + with_baseline.ad_spend', 'with_baseline.reads') }}
