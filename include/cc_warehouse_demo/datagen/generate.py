@@ -82,15 +82,16 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         pay_no,
         cfg.pii_rate,
     )
-    live, attributed = live_sessions_table(rngs[7], sessions, orders, dy_creators, window)
-    notes_t, comments_t, planted_content = notes_tables(
+    live, attributed, fake_live = live_sessions_table(rngs[7], sessions, orders, dy_creators, window)
+    videos_t, fake_videos = videos_table(rngs[7], videos, orders, dy_creators, window)
+    notes_t, comments_t, planted_content, fake_notes = notes_tables(
         rngs[7], notes, orders, red_creators, window, customers.phone, cfg.pii_rate
     )
     external_ids = contact_ids(rngs[8], customers)
     tables: dict[str, pa.Table] = {
         **shops.tables,
         "douyin.live_sessions": live,
-        "douyin.videos": videos_table(rngs[7], videos, orders, dy_creators, window),
+        "douyin.videos": videos_t,
         "red.notes": notes_t,
         "red.note_comments": comments_t,
         "customs.declarations": customs.declarations,
@@ -115,6 +116,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
     truth = {
         **_order_truth(orders, customers),
         "live_session_attributed_orders": attributed,
+        "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
         "planted_bad_rows": shops.planted_bad_rows,
