@@ -17,6 +17,7 @@ TABLES = (
     "douyin_refunds",
     "douyin_live_sessions",
     "douyin_videos",
+    "douyin_creators",
     "red_notes",
     "red_note_comments",
     "red_orders",
@@ -413,6 +414,19 @@ def douyin_videos() -> list[tuple[str, dict, str]]:
     return rows
 
 
+def douyin_creators() -> list[tuple[str, dict, str]]:
+    """星图 profiles: a_creator at the million level (腰部); the brand's own account is big and still brand."""
+    rows = []
+    for author, name, day, followers in (
+        ("a_creator", "美妆达人", "2026-11-01", 1_950_000),
+        ("a_creator", "美妆达人", "2026-11-02", "205.0w"),
+        ("a_brand", "品牌官方旗舰店", "2026-11-02", 23_000_000),
+    ):
+        rec = {"author_id": author, "nick_name": name, "follower_count": followers, "stat_date": day}
+        rows.append((f"{author}|{day}", rec, f"{day} 23:59:59"))
+    return rows
+
+
 def red_notes() -> list[tuple[str, dict, str]]:
     rows = []
     spec = (
@@ -793,7 +807,7 @@ BUILDERS = {name: globals()[name] for name in TABLES}
 
 
 def build_raw_fixture(path: Path, loaded_until: str | None = None) -> Path:
-    """Write the fixture raw DuckDB file at `path` (13 raw tables, schema main) and return the path.
+    """Write the fixture raw DuckDB file at `path` (14 raw tables, schema main) and return the path.
 
     `loaded_until` ('yyyy-MM-dd HH:mm:ss' local) keeps only the versions extracted by then, to replay
     late-arriving data: build once with an early cut-off, then with everything.

@@ -132,3 +132,13 @@ def test_crossborder_limits_and_match_status(con):
     )
     assert rows["6900000000000000003"] == ("matched", False, True)
     assert rows["P7000000000000001"] == ("missing_payment", True, False)
+
+
+def test_douyin_creator_profiles_give_douyin_creators_a_tier(con):
+    """METRICS.md §2.4 by hand: 1,950,000 then 205.0w = 2,050,000 followers → waist (1M-9,999,999); the
+    brand's own Douyin account (23M followers, var brand_account_ids / 自播 anchor) stays `brand`."""
+    rows = con.execute(
+        "select creator_id, creator_type, followers, tier from core.dim_creator "
+        "where platform = 'douyin' and is_current and creator_id in ('a_creator', 'a_brand') order by 1"
+    ).fetchall()
+    assert rows == [("a_brand", "brand", 23_000_000, "brand"), ("a_creator", "creator", 2_050_000, "waist")]

@@ -10,14 +10,12 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.generated_warehouse import build
-
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
-    return build(tmp_path_factory.mktemp("fake_engagement") / "var", days=30, customers=1000, seed=11)
+def generated(generated_build):
+    return generated_build
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,12 @@ from cc_warehouse_demo.datagen import schema
 from cc_warehouse_demo.datagen.calendar import Window, iso
 from cc_warehouse_demo.datagen.content import plan_live_sessions, plan_pieces
 from cc_warehouse_demo.datagen.crossborder import simulate_customs
-from cc_warehouse_demo.datagen.metrics import live_sessions_table, notes_tables, videos_table
+from cc_warehouse_demo.datagen.metrics import (
+    creator_profiles_table,
+    live_sessions_table,
+    notes_tables,
+    videos_table,
+)
 from cc_warehouse_demo.datagen.orders import DOUYIN, RED, Orders, draw_orders, paid_mask, settle_fulfilment
 from cc_warehouse_demo.datagen.population import Customers, make_catalog, make_creators, make_customers
 from cc_warehouse_demo.datagen.private_domain import (
@@ -92,6 +97,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         **shops.tables,
         "douyin.live_sessions": live,
         "douyin.videos": videos_t,
+        "douyin.creators": creator_profiles_table(rngs[7], dy_creators, window),
         "red.notes": notes_t,
         "red.note_comments": comments_t,
         "customs.declarations": customs.declarations,

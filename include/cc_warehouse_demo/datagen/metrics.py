@@ -310,3 +310,26 @@ def notes_tables(
         }
     )
     return notes_table, comments_table, planted, labels
+
+
+BRAND_DOUYIN_FOLLOWERS = 2_300_000  # the brand's own account is big, and still never a creator tier
+
+
+def creator_profiles_table(rng: np.random.Generator, creators: Creators, window: Window) -> pa.Table:
+    """douyin.creators: one follower snapshot per account per day (星图 author daily). Every creator plus the
+    brand's own account; followers grow slowly, reaching `creators.followers` on the window's last day."""
+    ids = [*creators.ids.to_pylist(), str(BRAND_ANCHOR_ID)]
+    names = [*creators.names, BRAND_ANCHOR_NAMES[SELF]]
+    end_followers = np.append(creators.followers, BRAND_DOUYIN_FOLLOWERS).astype(float)
+    growth = rng.uniform(0.0, 0.004, size=len(ids))
+    days_before_end = np.arange(window.days - 1, -1, -1)
+    followers = (end_followers[:, None] * np.exp(-growth[:, None] * days_before_end[None, :])).astype(np.int64)
+    account = np.repeat(np.arange(len(ids)), window.days)
+    return pa.table(
+        {
+            "author_id": pa.array(ids).take(pa.array(account)),
+            "nick_name": pa.array(names).take(pa.array(account)),
+            "follower_count": pa.array(followers.ravel()),
+            "stat_date": A.local_strings(np.tile(window.day_starts, len(ids)), "%Y-%m-%d"),
+        }
+    )

@@ -22,6 +22,7 @@ WINDOW_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "douyin.refunds": {"": ("update_time", "unix_s")},
     "douyin.live_sessions": {"": ("start_time", "local_string")},
     "douyin.videos": {"": ("stat_date", "date")},
+    "douyin.creators": {"": ("stat_date", "date")},
     "red.notes": {"": ("stat_date", "date")},
     "red.note_comments": {"": ("create_time", "unix_ms")},
     "red.orders": {"1": ("createdTime", "unix_ms"), "2": ("updateTime", "unix_ms")},

@@ -1,0 +1,76 @@
+"""New sources end to end on generated data: the marts agree with the generator's event-level records.
+
+Truth is computed here, in plain Python from the generated files (what the stand-in serves), by the rules
+of METRICS.md written out by hand, never by the project's SQL.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+pytestmark = pytest.mark.slow
+
+BRAND_ACCOUNTS = {"red": {"5f00000000000000000000aa"}, "douyin": {"100000000001"}}  # dbt var brand_account_ids
+
+
+def _tier(followers: int) -> str:
+    """METRICS.md §2.4: head ≥ 10,000,000; waist 1,000,000-9,999,999; mid 100,000-999,999; tail_koc below."""
+    if followers >= 10_000_000:
+        return "head"
+    if followers >= 1_000_000:
+        return "waist"
+    if followers >= 100_000:
+        return "mid"
+    return "tail_koc"
+
+
+@pytest.fixture(scope="module")
+def con(generated_build):
+    with duckdb.connect(str(generated_build.build_db), read_only=True) as connection:
+        yield connection
+
+
+def test_douyin_creators_get_tiers_from_their_profiles(con, generated_build):
+    profiles = pq.read_table(generated_build.sim_dir / "douyin.creators.parquet").to_pylist()
+    last: dict[str, tuple[str, int]] = {}
+    for p in profiles:
+        if p["author_id"] not in last or p["stat_date"] > last[p["author_id"]][0]:
+            last[p["author_id"]] = (p["stat_date"], p["follower_count"])
+    expected = {
+        author: ("brand", "brand") if author in BRAND_ACCOUNTS["douyin"] else ("creator", _tier(followers))
+        for author, (_, followers) in last.items()
+    }
+    got = {
+        cid: (ctype, tier)
+        for cid, ctype, tier in con.execute(
+            "select creator_id, creator_type, tier from core.dim_creator where platform = 'douyin' and is_current"
+        ).fetchall()
+        if cid in expected
+    }
+    assert got == expected
+    tiers = {tier for _, tier in expected.values()}
+    assert {"head", "waist", "tail_koc", "brand"} <= tiers, tiers  # the generator covers the bands
+
+
+def test_no_douyin_creator_with_a_profile_is_unknown(con, generated_build):
+    authors = set(pq.read_table(generated_build.sim_dir / "douyin.creators.parquet", columns=["author_id"])["author_id"].to_pylist())
+    unknown = [
+        cid
+        for (cid,) in con.execute(
+            "select creator_id from core.dim_creator where platform = 'douyin' and is_current and tier = 'unknown'"
+        ).fetchall()
+    ]
+    assert not set(unknown) & authors
+
+
+def test_brand_accounts_on_both_platforms_are_brand_never_tiered(con):
+    rows = con.execute(
+        "select platform, creator_id, creator_type, tier from core.dim_creator where is_current "
+        "and creator_id in ('5f00000000000000000000aa', '100000000001')"
+    ).fetchall()
+    assert sorted(rows) == [
+        ("douyin", "100000000001", "brand", "brand"),
+        ("red", "5f00000000000000000000aa", "brand", "brand"),
+    ]
