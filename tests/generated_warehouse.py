@@ -52,7 +52,9 @@ def _stage(name: str, days: int, end_date: date, env: dict) -> None:
         raise RuntimeError(f"stage {name} failed (exit {code}); log {log}:\n{tail}")
 
 
-def build(var: Path, *, days: int, customers: int, seed: int, end_date: date = date(2026, 11, 15)) -> GeneratedWarehouse:
+def build(
+    var: Path, *, days: int, customers: int, seed: int, end_date: date = date(2026, 11, 15)
+) -> GeneratedWarehouse:
     """Generate `days` × `customers` into var/, ingest it through the stand-in and build the marts."""
     from cc_warehouse.config import Settings
     from cc_warehouse_demo.datagen.generate import GenConfig, generate

@@ -21,6 +21,7 @@ TABLES = (
     "red_notes",
     "red_note_comments",
     "red_orders",
+    "red_aftersales",
     "customs_declarations",
     "customs_receipts",
     "logistics_events",
@@ -585,6 +586,32 @@ def red_orders() -> list[tuple[str, dict, str]]:
     ]
 
 
+def red_aftersales() -> list[tuple[str, dict, str]]:
+    """RED 售后 by order and SKU: a completed return-and-refund of ¥50 on P...01 (then re-extracted), and a
+    rejected refund-only request that refunds nothing."""
+    done = {
+        "returnsId": "R100000000000000001",
+        "orderId": "P7000000000000001",
+        "skuId": "rs1",
+        "returnType": 1,
+        "status": 2,
+        "refundFee": 5000,
+        "applyTime": unix_ms("2026-11-05 09:00:00"),
+        "updateTime": unix_ms("2026-11-05 09:00:00"),
+        "refundTime": 0,
+        "reason": "尺码不合适",
+    }
+    refunded = dict(
+        done, status=3, updateTime=unix_ms("2026-11-07 09:00:00"), refundTime=unix_ms("2026-11-07 09:00:00")
+    )
+    rejected = dict(done, returnsId="R100000000000000002", returnType=3, status=4, refundFee=0)
+    return [
+        ("R100000000000000001", done, "2026-11-05 10:00:00"),
+        ("R100000000000000001", refunded, "2026-11-07 10:00:00"),
+        ("R100000000000000002", rejected, "2026-11-05 10:00:00"),
+    ]
+
+
 def customs_declarations() -> list[tuple[str, dict, str]]:
     d1 = {
         "orderNo": "6900000000000000003",
@@ -807,7 +834,7 @@ BUILDERS = {name: globals()[name] for name in TABLES}
 
 
 def build_raw_fixture(path: Path, loaded_until: str | None = None) -> Path:
-    """Write the fixture raw DuckDB file at `path` (14 raw tables, schema main) and return the path.
+    """Write the fixture raw DuckDB file at `path` (15 raw tables, schema main) and return the path.
 
     `loaded_until` ('yyyy-MM-dd HH:mm:ss' local) keeps only the versions extracted by then, to replay
     late-arriving data: build once with an early cut-off, then with everything.

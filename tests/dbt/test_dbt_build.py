@@ -142,3 +142,18 @@ def test_douyin_creator_profiles_give_douyin_creators_a_tier(con):
         "where platform = 'douyin' and is_current and creator_id in ('a_creator', 'a_brand') order by 1"
     ).fetchall()
     assert rows == [("a_brand", "brand", 23_000_000, "brand"), ("a_creator", "creator", 2_050_000, "waist")]
+
+
+def test_red_aftersales_refund_red_orders(con):
+    """By hand: P...01 (¥258.00 goods) got a completed 退货退款 of ¥50.00 on SKU rs1 (its first extract was
+    still processing) and a rejected refund-only request: refund 5000 fen, a return, not fully refunded."""
+    row = con.execute(
+        "select refund_amount_fen, has_refund, has_return, is_fully_refunded from conversion.fct_orders "
+        "where order_id = 'P7000000000000001'"
+    ).fetchone()
+    assert row == (5000, True, True, False)
+    others = con.execute(
+        "select count(*) from conversion.fct_orders where platform = 'red' and order_id <> 'P7000000000000001' "
+        "and (refund_amount_fen <> 0 or has_return)"
+    ).fetchone()[0]
+    assert others == 0

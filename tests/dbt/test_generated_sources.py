@@ -55,7 +55,11 @@ def test_douyin_creators_get_tiers_from_their_profiles(con, generated_build):
 
 
 def test_no_douyin_creator_with_a_profile_is_unknown(con, generated_build):
-    authors = set(pq.read_table(generated_build.sim_dir / "douyin.creators.parquet", columns=["author_id"])["author_id"].to_pylist())
+    authors = set(
+        pq.read_table(generated_build.sim_dir / "douyin.creators.parquet", columns=["author_id"])[
+            "author_id"
+        ].to_pylist()
+    )
     unknown = [
         cid
         for (cid,) in con.execute(
@@ -74,3 +78,24 @@ def test_brand_accounts_on_both_platforms_are_brand_never_tiered(con):
         ("douyin", "100000000001", "brand", "brand"),
         ("red", "5f00000000000000000000aa", "brand", "brand"),
     ]
+
+
+def test_red_refunds_and_returns_per_order_match_the_aftersale_records(con, generated_build):
+    """METRICS.md §7 inputs for RED: per order, Σ refundFee of completed (status 3) after-sales, and whether a
+    completed return-and-refund (returnType 1) exists; from the generated after-sale records."""
+    records = pq.read_table(generated_build.sim_dir / "red.aftersales.parquet").to_pylist()
+    expected: dict[str, tuple[int, bool]] = {}
+    for r in records:
+        if r["status"] != 3:
+            continue
+        fen, returned = expected.get(r["orderId"], (0, False))
+        expected[r["orderId"]] = (fen + r["refundFee"], returned or r["returnType"] == 1)
+    assert expected and generated_build.truth["red_aftersales"]["refund_fen"] == sum(f for f, _ in expected.values())
+    got = {
+        oid: (fen, ret)
+        for oid, fen, ret in con.execute(
+            "select order_id, refund_amount_fen, has_return from conversion.fct_orders "
+            "where platform = 'red' and (refund_amount_fen > 0 or has_return)"
+        ).fetchall()
+    }
+    assert got == {k: v for k, v in expected.items() if v[0] > 0 or v[1]}

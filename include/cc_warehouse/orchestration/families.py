@@ -22,8 +22,8 @@ FAMILIES: dict[str, Family] = {
     ),
     "red": Family(
         dag_id="ingest_red",
-        description="Xiaohongshu (RED) note metrics, comments and shop orders.",
-        api_entities=("red.notes", "red.note_comments", "red.orders"),
+        description="Xiaohongshu (RED) note metrics, comments, shop orders and after-sales.",
+        api_entities=("red.notes", "red.note_comments", "red.orders", "red.aftersales"),
     ),
     "fulfilment": Family(
         dag_id="ingest_fulfilment",

@@ -122,6 +122,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
     truth = {
         **_order_truth(orders, customers),
         "live_session_attributed_orders": attributed,
+        "red_aftersales": _red_aftersale_truth(shops.tables["red.aftersales"]),
         "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
@@ -158,6 +159,16 @@ def _order_truth(orders: Orders, customers: Customers) -> dict[str, Any]:
             "private_orders_per_customer": round(float(per_customer[private].sum() / max(private.sum(), 1)), 4),
             "public_orders_per_customer": round(float(per_customer[public].sum() / max(public.sum(), 1)), 4),
         },
+    }
+
+
+def _red_aftersale_truth(table: pa.Table) -> dict[str, int]:
+    """Completed RED after-sales (status 3): refunded orders, refund fen, orders with a return (type 1)."""
+    done = [r for r in table.to_pylist() if r["status"] == 3]
+    return {
+        "refunded_orders": len({r["orderId"] for r in done if r["refundFee"] > 0}),
+        "refund_fen": sum(r["refundFee"] for r in done),
+        "returned_orders": len({r["orderId"] for r in done if r["returnType"] == 1}),
     }
 
 

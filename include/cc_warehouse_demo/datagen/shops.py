@@ -125,6 +125,7 @@ def build_shop_tables(
     )
     out.tables["red.orders"] = red_orders
     out.helpers["_red_receivers"] = receivers
+    out.tables["red.aftersales"] = _red_aftersales(rng, o, window, order_no, catalog, pii_rate, out)
     return out
 
 
@@ -302,6 +303,60 @@ def _douyin_refunds(
             "update_time": pa.array(update),
             "refund_time": pa.array(refund_time),
             "reason_text": reasons,
+        }
+    )
+
+
+RED_RETURN_AND_REFUND, RED_EXCHANGE, RED_REFUND_ONLY = 1, 2, 3
+RED_AFTERSALE_REFUNDED = 3  # 1 pending, 2 processing, 3 refunded (completed), 4 rejected, 5 closed
+
+
+def _red_aftersales(rng, o: Orders, window: Window, order_no, catalog: Catalog, pii_rate, out: ShopTables) -> pa.Table:
+    """red.aftersales (售后): ~7% of paid RED orders, one record per refunded SKU line; 40% of them cover every
+    line of the order (full refunds). Return-and-refund only once shipped; exchanges refund nothing."""
+    sel = np.flatnonzero((o.platform == RED) & (o.pay_state == PAID) & ~o.is_bad & ~o.returned)
+    sel = sel[rng.random(sel.size) < 0.07]
+    apply = o.pay_s[sel] + rng.integers(3600, 7 * DAY_S, size=sel.size)
+    sel, apply = sel[apply < window.end_s], apply[apply < window.end_s]
+    lines = o.line_offsets[sel + 1] - o.line_offsets[sel]
+    counts = np.where(rng.random(sel.size) < 0.4, lines, 1)
+    rec_order = np.repeat(sel, counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    line = np.repeat(o.line_offsets[sel], counts) + np.arange(counts.sum()) - first
+    apply = np.repeat(apply, counts)
+    m = rec_order.size
+    kind = np.where(
+        o.ship_s[rec_order] > 0,
+        rng.choice([RED_RETURN_AND_REFUND, RED_EXCHANGE, RED_REFUND_ONLY], size=m, p=[0.6, 0.1, 0.3]),
+        RED_REFUND_ONLY,
+    )
+    status = rng.choice([RED_AFTERSALE_REFUNDED, 2, 4, 5], size=m, p=[0.7, 0.15, 0.08, 0.07])
+    refund_time = apply + rng.integers(3600, 3 * DAY_S, size=m)
+    status = np.where((status == RED_AFTERSALE_REFUNDED) & (refund_time >= window.end_s), 2, status)
+    refund_time = np.where(status == RED_AFTERSALE_REFUNDED, refund_time, 0)
+    update = np.where(
+        status == RED_AFTERSALE_REFUNDED,
+        refund_time,
+        np.minimum(apply + rng.integers(60, DAY_S, size=m), window.end_s - 1),
+    )
+    fee = np.where((kind != RED_EXCHANGE) & np.isin(status, [RED_AFTERSALE_REFUNDED, 2]), o.line_pay[line], 0)
+    reasons, planted = T.plant(
+        rng, T.choose(rng, T.REFUND_REASONS, m), pii_rate, T.bank_cards(rng, m), "，退款请打到卡号"
+    )
+    out.planted_pii.setdefault("red.aftersales", {})["reason"] = planted
+    ms = rng.integers(0, 1000, size=m)
+    return pa.table(
+        {
+            "returnsId": A.concat("R", A.fixed_digits(A.unique_numbers(rng, m, 10**17) + 10**17, 18)),
+            "orderId": order_no.take(pa.array(rec_order)),
+            "skuId": catalog.sku_ids.take(pa.array(o.line_product[line])),
+            "returnType": pa.array(kind),
+            "status": pa.array(status),
+            "refundFee": pa.array(fee),
+            "applyTime": pa.array(apply * 1000 + ms),
+            "updateTime": pa.array(update * 1000 + ms),
+            "refundTime": pa.array(np.where(refund_time > 0, refund_time * 1000 + ms, 0)),
+            "reason": reasons,
         }
     )
 

@@ -25,6 +25,7 @@ WINDOW_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
     "douyin.creators": {"": ("stat_date", "date")},
     "red.notes": {"": ("stat_date", "date")},
     "red.note_comments": {"": ("create_time", "unix_ms")},
+    "red.aftersales": {"": ("updateTime", "unix_ms")},
     "red.orders": {"1": ("createdTime", "unix_ms"), "2": ("updateTime", "unix_ms")},
     "customs.declarations": {"": ("orderDocTime", "yyyymmddhhmmss")},
     "customs.receipts": {"": ("returnTime", "yyyymmddhhmmss")},
