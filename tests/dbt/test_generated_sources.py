@@ -99,3 +99,22 @@ def test_red_refunds_and_returns_per_order_match_the_aftersale_records(con, gene
         ).fetchall()
     }
     assert got == {k: v for k, v in expected.items() if v[0] > 0 or v[1]}
+
+
+def test_planted_crossborder_limit_breaches_are_flagged(con, generated_build):
+    """METRICS.md §8.3: the generator plants orders over ¥5,000 and 代购 buyers over ¥26,000 a year; its truth
+    (generate._crossborder_limit_truth, from the order records) lists the breaching orders."""
+    truth = generated_build.truth["crossborder_limits"]
+    assert truth["transaction_limit_orders"] and truth["annual_limit_orders"], "nothing planted"
+    over_transaction = {
+        r[0]
+        for r in con.execute(
+            "select order_id from fulfilment.fct_crossborder_shipments where exceeds_transaction_limit"
+        ).fetchall()
+    }
+    over_annual = {
+        r[0]
+        for r in con.execute("select order_id from fulfilment.fct_crossborder_shipments where exceeds_annual_limit")
+    }
+    assert over_transaction == set(truth["transaction_limit_orders"])
+    assert over_annual == set(truth["annual_limit_orders"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cc_warehouse_demo.datagen import schema
-from cc_warehouse_demo.datagen.calendar import Window, iso
+from cc_warehouse_demo.datagen.calendar import SHANGHAI, Window, iso
 from cc_warehouse_demo.datagen.content import plan_live_sessions, plan_pieces
 from cc_warehouse_demo.datagen.crossborder import simulate_customs
 from cc_warehouse_demo.datagen.metrics import (
@@ -22,7 +22,7 @@ from cc_warehouse_demo.datagen.metrics import (
     notes_tables,
     videos_table,
 )
-from cc_warehouse_demo.datagen.orders import DOUYIN, RED, Orders, draw_orders, paid_mask, settle_fulfilment
+from cc_warehouse_demo.datagen.orders import DOUYIN, PAID, RED, Orders, draw_orders, paid_mask, settle_fulfilment
 from cc_warehouse_demo.datagen.population import Customers, make_catalog, make_creators, make_customers
 from cc_warehouse_demo.datagen.private_domain import (
     contact_ids,
@@ -123,6 +123,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         **_order_truth(orders, customers),
         "live_session_attributed_orders": attributed,
         "red_aftersales": _red_aftersale_truth(shops.tables["red.aftersales"]),
+        "crossborder_limits": _crossborder_limit_truth(orders, order_no),
         "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
@@ -159,6 +160,34 @@ def _order_truth(orders: Orders, customers: Customers) -> dict[str, Any]:
             "private_orders_per_customer": round(float(per_customer[private].sum() / max(private.sum(), 1)), 4),
             "public_orders_per_customer": round(float(per_customer[public].sum() / max(public.sum(), 1)), 4),
         },
+    }
+
+
+def _crossborder_limit_truth(orders: Orders, order_no: pa.Array) -> dict[str, Any]:
+    """METRICS.md §8.3 from the order records, written out simply: dutiable value = goods + freight (the
+    generator declares totalPrice = goods, freight = shipping, no insurance); per-transaction breaches over
+    orders with a payment; running totals over quota orders (paid, not cancelled, not returned by customs)
+    per buyer (one ID number per customer) and Shanghai calendar year, ordered by (paid_at, order id)."""
+    ids = order_no.to_pylist()
+    cbec = orders.cross_border & np.isin(orders.trade_mode, [1210, 9610])
+    dutiable = orders.goods_pay + orders.post_amount
+    paid = orders.pay_state == PAID
+    over_transaction = sorted(ids[i] for i in np.flatnonzero(cbec & paid & ~orders.is_bad & (dutiable > 500_000)))
+    quota = np.flatnonzero(cbec & paid_mask(orders))
+    running: dict[tuple[int, int], int] = {}
+    over_annual, totals = [], {}
+    for i in sorted(quota, key=lambda i: (int(orders.pay_s[i]), ids[i])):
+        key = (int(orders.customer[i]), datetime.fromtimestamp(int(orders.pay_s[i]), SHANGHAI).year)
+        running[key] = running.get(key, 0) + int(dutiable[i])
+        if running[key] > 2_600_000:
+            over_annual.append(ids[i])
+    for (buyer, year), fen in running.items():
+        totals[f"{year}"] = totals.get(f"{year}", 0) + fen
+    return {
+        "transaction_limit_orders": over_transaction,
+        "annual_limit_orders": sorted(over_annual),
+        "annual_limit_buyers": len({k for k, v in running.items() if v > 2_600_000}),
+        "quota_dutiable_fen_by_year": totals,
     }
 
 
