@@ -4,7 +4,8 @@ Generated data → stand-in API → every API entity's extract and load, the CRM
 task bodies the DAGs call, in one child process per stage (Settings come from the environment). Used by
 tests that compare mart columns with the generator's planted labels and event-level truth.
 
-    python -m tests.generated_warehouse ingest|dbt DAYS
+    python -m tests.generated_warehouse ingest DAYS LAST_DAY inbox|no-inbox
+    python -m tests.generated_warehouse dbt DAYS LAST_DAY
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "generated-token"
 KEY = "generated-warehouse-key-of-at-least-32-bytes"
+CHUNK_DAYS = 85
 
 
 @dataclass(frozen=True)
@@ -34,22 +36,33 @@ def _interval(end_date: date) -> tuple[datetime, datetime]:
     return end - timedelta(days=1), end
 
 
-def _stage(name: str, days: int, end_date: date, env: dict) -> None:
+def _stage(name: str, args: list[str], env: dict) -> None:
     log = Path(env["CCWH_VAR_DIR"]) / "logs" / f"generated-{name}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         code = subprocess.run(
-            [sys.executable, "-m", "tests.generated_warehouse", name, str(days), end_date.isoformat()],
+            [sys.executable, "-m", "tests.generated_warehouse", name, *args],
             cwd=ROOT,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
-            timeout=1800,
+            timeout=3600,
             check=False,
         ).returncode
     if code != 0:
         tail = log.read_text(encoding="utf-8", errors="replace")[-4000:]
         raise RuntimeError(f"stage {name} failed (exit {code}); log {log}:\n{tail}")
+
+
+def chunks(days: int, end_date: date, max_days: int = CHUNK_DAYS) -> list[tuple[int, date]]:
+    """(days, last day) per extraction chunk, oldest first: the platforms serve at most 90 days back from
+    their `now`, so long histories are extracted chunk by chunk with the stand-in's clock at each chunk end."""
+    out, last, left = [], end_date, days
+    while left > 0:
+        size = min(left, max_days)
+        out.append((size, last))
+        last, left = last - timedelta(days=size), left - size
+    return out[::-1]
 
 
 def build(
@@ -63,7 +76,6 @@ def build(
     cfg = Settings(root=ROOT, var=var)
     cfg.ensure_dirs()
     truth = generate(GenConfig(cfg.sim_data_dir, seed=seed, days=days, end_date=end_date, customers=customers))
-    now = _interval(end_date)[1].isoformat()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCWH_")}
     env.update(
         PYTHONPATH=f"{ROOT / 'include'}:{ROOT}",
@@ -73,13 +85,16 @@ def build(
         CCWH_HMAC_KEY=KEY,
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
-    with StandIn(cfg, token=TOKEN, now=now) as stand_in:
-        _stage("ingest", days, end_date, {**env, "CCWH_API_BASE_URL": stand_in.base_url})
-    _stage("dbt", days, end_date, env)
+    plan = chunks(days, end_date)
+    for number, (size, last) in enumerate(plan, start=1):
+        inbox = "inbox" if number == len(plan) else "no-inbox"
+        with StandIn(cfg, token=TOKEN, now=_interval(last)[1].isoformat()) as stand_in:
+            _stage("ingest", [str(size), last.isoformat(), inbox], {**env, "CCWH_API_BASE_URL": stand_in.base_url})
+    _stage("dbt", [str(days), end_date.isoformat()], env)
     return GeneratedWarehouse(cfg.build_db, truth, cfg.sim_data_dir)
 
 
-def _ingest(days: int, end_date: date, run_id: str) -> None:
+def _ingest(days: int, end_date: date, run_id: str, inbox: bool) -> None:
     from cc_warehouse.orchestration import ingest
     from cc_warehouse.orchestration.families import FAMILIES
 
@@ -88,7 +103,7 @@ def _ingest(days: int, end_date: date, run_id: str) -> None:
         for entity in family.api_entities:
             files = ingest.extract(entity, start, end, run_id=run_id, backfill_days=days)
             ingest.load(files, run_id=run_id, entity=entity)
-        for entity in family.inbox_entities:
+        for entity in family.inbox_entities if inbox else ():
             ingest.load(ingest.extract_inbox(entity, run_id=run_id), run_id=run_id, entity=entity)
 
 
@@ -97,7 +112,7 @@ def main(stage: str, days: int, end_date: date) -> None:
 
     run_id = f"generated__{end_date.isoformat()}"
     if stage == "ingest":
-        _ingest(days, end_date, run_id)
+        _ingest(days, end_date, run_id, inbox=sys.argv[4] == "inbox")
     elif stage == "dbt":
         print(json.dumps({"nodes": len(transform.dbt_build(run_id=run_id)["results"])}))
     else:

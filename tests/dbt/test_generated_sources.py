@@ -118,3 +118,18 @@ def test_planted_crossborder_limit_breaches_are_flagged(con, generated_build):
     }
     assert over_transaction == set(truth["transaction_limit_orders"])
     assert over_annual == set(truth["annual_limit_orders"])
+
+
+def test_orders_mixing_channels_across_lines_take_the_first_attributed_line(con, generated_build):
+    """METRICS.md §1.7 step 1: the first line carrying attribution decides. The generator plants live orders
+    whose later lines come from a short video and orders whose first line is a plain shop item."""
+    expected = generated_build.truth["mixed_channel_orders"]
+    assert len(expected) >= 5, "too few planted mixed orders"
+    got = dict(
+        con.execute(
+            "select order_id, channel_id from conversion.fct_orders where order_id in (select unnest(?))",
+            [list(expected)],
+        ).fetchall()
+    )
+    assert got == {oid: ch for oid, ch in expected.items() if oid in got}
+    assert len(got) >= 0.9 * len(expected)

@@ -124,6 +124,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         "live_session_attributed_orders": attributed,
         "red_aftersales": _red_aftersale_truth(shops.tables["red.aftersales"]),
         "crossborder_limits": _crossborder_limit_truth(orders, order_no),
+        "mixed_channel_orders": shops.mixed_channel_orders,
         "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
@@ -181,7 +182,7 @@ def _crossborder_limit_truth(orders: Orders, order_no: pa.Array) -> dict[str, An
         running[key] = running.get(key, 0) + int(dutiable[i])
         if running[key] > 2_600_000:
             over_annual.append(ids[i])
-    for (buyer, year), fen in running.items():
+    for (_buyer, year), fen in running.items():
         totals[f"{year}"] = totals.get(f"{year}", 0) + fen
     return {
         "transaction_limit_orders": over_transaction,

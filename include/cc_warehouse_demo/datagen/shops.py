@@ -28,6 +28,7 @@ class ShopTables:
     helpers: dict[str, pa.Table]
     planted_pii: dict[str, dict[str, int]] = field(default_factory=dict)
     planted_bad_rows: dict[str, int] = field(default_factory=dict)
+    mixed_channel_orders: dict[str, str] = field(default_factory=dict)  # order id -> channel the order earns
 
 
 def order_numbers(rng: np.random.Generator, orders: Orders) -> tuple[pa.Array, pa.Array]:
@@ -164,13 +165,31 @@ def _douyin_orders(
     live = channel == LIVE
     video = channel == VIDEO
     creator = o.creator[line_order]
+    piece = o.piece[line_order].copy()
+    # Orders mixing channels across lines (METRICS.md §1.7: the first line carrying attribution wins): in
+    # ~15% of attributed multi-line orders either the later lines come from a short video (live orders), or
+    # the first line is a plain shop item without attribution.
+    counts = np.diff(offsets)
+    position = np.arange(k) - np.repeat(offsets[:-1], counts)
+    mixed_order = (rng.random(n) < 0.15) & (counts > 1) & np.isin(o.channel[sel], [LIVE, VIDEO])
+    later_video = mixed_order & (o.channel[sel] == LIVE) & (rng.random(n) < 0.5) & (videos.creator.size > 0)
+    to_video = np.repeat(later_video, counts) & (position >= 1)
+    blank = np.repeat(mixed_order & ~later_video, counts) & (position == 0)
+    piece[to_video] = rng.integers(0, max(videos.creator.size, 1), size=int(to_video.sum()))
+    creator = np.where(to_video, videos.creator[np.minimum(piece, videos.creator.size - 1)], creator)
+    live, video = live & ~to_video & ~blank, (video | to_video) & ~blank
+    creator = np.where(blank, -1, creator)
+    out.mixed_channel_orders = {
+        order_no[int(i)].as_py(): "douyin_live" if o.channel[i] == LIVE else "douyin_short_video"
+        for i in sel[mixed_order]
+    }
     author_id = np.where(
         creator >= 0, np.asarray(creators.ids.take(pa.array(np.maximum(creator, 0))).cast(pa.int64())), 0
     )
     author_name = A.pick(["", *creators.names], creator + 1)
     room = A.null_where(sessions.room_id.take(pa.array(np.maximum(o.session[line_order], 0))), ~live)
     room = pc.fill_null(room, "")
-    vid = pc.fill_null(A.null_where(videos.ids.take(pa.array(np.maximum(o.piece[line_order], 0))), ~video), "")
+    vid = pc.fill_null(A.null_where(videos.ids.take(pa.array(np.maximum(piece, 0))), ~video), "")
     sku_lines = _struct(
         {
             "sku_order_id": A.fixed_digits(A.unique_numbers(rng, k, 10**17) + 69 * 10**17, 19),
