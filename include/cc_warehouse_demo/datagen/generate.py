@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cc_warehouse_demo.datagen import schema
-from cc_warehouse_demo.datagen.calendar import SHANGHAI, Window, iso
+from cc_warehouse_demo.datagen.calendar import DAY_S, SHANGHAI, Window, iso
 from cc_warehouse_demo.datagen.content import plan_live_sessions, plan_pieces
 from cc_warehouse_demo.datagen.crossborder import simulate_customs
 from cc_warehouse_demo.datagen.metrics import (
@@ -125,6 +125,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         "red_aftersales": _red_aftersale_truth(shops.tables["red.aftersales"]),
         "crossborder_limits": _crossborder_limit_truth(orders, order_no),
         "mixed_channel_orders": shops.mixed_channel_orders,
+        "repurchase_rates": _repurchase_truth(orders, order_no, shops.tables),
         "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
@@ -162,6 +163,40 @@ def _order_truth(orders: Orders, customers: Customers) -> dict[str, Any]:
             "public_orders_per_customer": round(float(per_customer[public].sum() / max(public.sum(), 1)), 4),
         },
     }
+
+
+def _repurchase_truth(orders: Orders, order_no: pa.Array, tables: dict[str, pa.Table]) -> dict[str, Any]:
+    """METRICS.md §6.1 from the order records: entry = first O_paid order per customer (paid_at, order id);
+    a repeat = a later O_valid order (not fully refunded: completed refunds >= goods) within N days;
+    mature = entry <= watermark - N days, watermark = the latest paid_at of O_paid."""
+    ids = order_no.to_pylist()
+    refunded: dict[str, int] = {}
+    for r in tables["douyin.refunds"].to_pylist():
+        if r["aftersale_status"] == 12:
+            refunded[r["order_id"]] = refunded.get(r["order_id"], 0) + r["refund_amount"]
+    for r in tables["red.aftersales"].to_pylist():
+        if r["status"] == 3:
+            refunded[r["orderId"]] = refunded.get(r["orderId"], 0) + r["refundFee"]
+    goods = orders.goods_pay
+    paid = np.flatnonzero(paid_mask(orders))
+    watermark = int(orders.pay_s[paid].max()) if paid.size else 0
+    by_customer: dict[int, list[int]] = {}
+    for i in sorted(paid, key=lambda i: (int(orders.pay_s[i]), ids[i])):
+        by_customer.setdefault(int(orders.customer[i]), []).append(i)
+    out: dict[str, Any] = {}
+    for days in (30, 90):
+        mature = repeat = 0
+        for entries in by_customer.values():
+            entry_s = int(orders.pay_s[entries[0]])
+            if entry_s > watermark - days * DAY_S:
+                continue
+            mature += 1
+            repeat += any(
+                entry_s < orders.pay_s[j] <= entry_s + days * DAY_S and refunded.get(ids[j], 0) < goods[j]
+                for j in entries[1:]
+            )
+        out[f"{days}d"] = {"mature_customers": mature, "repurchased": repeat}
+    return out
 
 
 def _crossborder_limit_truth(orders: Orders, order_no: pa.Array) -> dict[str, Any]:
