@@ -42,7 +42,8 @@ def test_repurchase_rate_matches_the_order_records(con, history, days):
         f"select count_if(is_mature_{days}d), sum(repurchased_{days}d) from repurchase.fct_customer_repurchase"
     ).fetchone()
     print(
-        f"\n{days}-day repurchase: mart {repurchased}/{mature}, truth {truth['repurchased']}/{truth['mature_customers']}"
+        f"\n{days}-day repurchase: mart {repurchased}/{mature}, "
+        f"truth {truth['repurchased']}/{truth['mature_customers']}"
     )
     assert truth["mature_customers"] > 50, "the window must make the rate measurable"
     assert (mature, int(repurchased or 0)) == (truth["mature_customers"], truth["repurchased"])
