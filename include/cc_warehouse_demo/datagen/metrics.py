@@ -218,7 +218,7 @@ def notes_tables(
     bought = FE.rows_of(episodes, "interactions_above_reads")
     likes[bought] += (reads[bought] * rng.uniform(1.1, 1.6, size=bought.size)).astype(np.int64)
     collects = (reads * rng.uniform(0.01, 0.05, size=k)).astype(np.int64)
-    comments = rng.poisson(2, size=k) + (reads * rng.uniform(0.001, 0.004, size=k)).astype(np.int64)
+    comments = rng.poisson(2, size=k) + (reads * rng.uniform(0.0002, 0.0008, size=k)).astype(np.int64)
     burst = np.zeros(k, dtype=np.int64)  # comments posted by a handful of accounts
     burst_rows = FE.rows_of(episodes, "comment_concentration")
     burst[burst_rows] = np.maximum(30, 3 * comments[burst_rows] + 20)
