@@ -114,7 +114,9 @@ def test_planted_crossborder_limit_breaches_are_flagged(con, generated_build):
     }
     over_annual = {
         r[0]
-        for r in con.execute("select order_id from fulfilment.fct_crossborder_shipments where exceeds_annual_limit")
+        for r in con.execute(
+            "select order_id from fulfilment.fct_crossborder_shipments where exceeds_annual_limit"
+        ).fetchall()
     }
     assert over_transaction == set(truth["transaction_limit_orders"])
     assert over_annual == set(truth["annual_limit_orders"])

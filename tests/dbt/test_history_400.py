@@ -63,6 +63,8 @@ def test_annual_limit_totals_and_breaches_match_the_order_records(con, history):
     assert totals == truth["quota_dutiable_fen_by_year"]
     over = {
         r[0]
-        for r in con.execute("select order_id from fulfilment.fct_crossborder_shipments where exceeds_annual_limit")
+        for r in con.execute(
+            "select order_id from fulfilment.fct_crossborder_shipments where exceeds_annual_limit"
+        ).fetchall()
     }
     assert over == set(truth["annual_limit_orders"])
