@@ -118,7 +118,7 @@ creator_baselines as (
             and content_peaks.creator_id = earlier.creator_id
             and content_peaks.content_type = earlier.content_type
             and content_peaks.content_id != earlier.content_id
-            and earlier.published_at < content_peaks.published_at
+            and content_peaks.published_at > earlier.published_at
     group by content_peaks.content_id
 ),
 
@@ -146,22 +146,22 @@ flagged as (
         case
             when with_baseline.creator_median_peak_reads is not null
                 then coalesce(
-                    with_baseline.reads >= {{ var('fake_engagement_spike_min_reads') }}
-                    and with_baseline.reads > with_baseline.creator_median_peak_reads * case
-                        when with_baseline.is_campaign_day then {{ var('fake_engagement_campaign_multiplier') }}
-                        else {{ var('fake_engagement_spike_multiplier') }}
-                    end,
-                    false
-                )
+                        with_baseline.reads >= {{ var('fake_engagement_spike_min_reads') }}
+                        and with_baseline.reads > with_baseline.creator_median_peak_reads * case
+                            when with_baseline.is_campaign_day then {{ var('fake_engagement_campaign_multiplier') }}
+                            else {{ var('fake_engagement_spike_multiplier') }}
+                        end,
+                        false
+                    )
         end as is_reads_spike,
         case
             when with_baseline.content_type = 'red_note'
                 then coalesce(
-                    with_baseline.comments >= {{ var('fake_engagement_comment_min') }}
-                    and commenters.distinct_commenters
-                    < {{ var('fake_engagement_min_distinct_commenter_ratio') }} * with_baseline.comments,
-                    false
-                )
+                        with_baseline.comments >= {{ var('fake_engagement_comment_min') }}
+                        and commenters.distinct_commenters
+                        < {{ var('fake_engagement_min_distinct_commenter_ratio') }} * with_baseline.comments,
+                        false
+                    )
         end as is_comment_concentration
     from with_baseline
     left join commenters
@@ -178,7 +178,7 @@ with_reasons as (
                 case when flagged.is_reads_spike then 'reads_spike' end,
                 case when flagged.is_comment_concentration then 'comment_concentration' end
             ],
-            lambda reason: reason is not null
+            lambda reason: reason is not null  -- noqa: RF03
         ) as fake_engagement_reasons
     from flagged
 ),
