@@ -12,7 +12,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__DEFAULT_TIMEZONE := Asia/Shanghai
 export PYTHONPATH := $(CURDIR)/include:$(CURDIR)
 
-.PHONY: setup system-deps demo test chaos lint fmt docs docs-serve bench airflow clean deploy-deps test-deploy sql
+.PHONY: setup system-deps demo test chaos lint fmt docs docs-serve bench airflow clean deploy-deps test-deploy test-history sql
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# 13+ months of generated history (--days 400) through the stand-in and dbt: 90-day repurchase and annual
+# import limits against the generator's truth (not part of `make test`: extraction of 400 days takes long).
+test-history: $(STAMP)
+	CCWH_TEST_HISTORY=1 $(BIN)/python -m pytest tests/dbt/test_history_400.py -s
 
 # Fault-injection campaign (not part of `make test`): kill -9 at each named point then rerun, compared with a
 # clean run by content; stand-in faults at rates the demo never uses; a 10-day-late load through dbt.

@@ -4,6 +4,7 @@ generate data → start the stand-in → ingestion DAGs (one historical interval
 transform DAG (dbt → GX gate → publish → reports) → print where everything is.
 
     python -m cc_warehouse_demo.demo [--days 30] [--end-date 2026-11-15] [--customers 2000] [--daily-runs 2]
+    python -m cc_warehouse_demo.demo --days 400 --customers 300   # 13+ months: 90-day repurchase, annual limits
     python -m cc_warehouse_demo.demo ui        # Airflow standalone UI on the same home, with the stand-in
 """
 
@@ -87,6 +88,19 @@ def mart_counts(warehouse: Path) -> dict[str, int]:
         return {row["table"]: row["rows"] for row in published_row_counts(con)}
 
 
+HISTORY_CHUNK_DAYS = 85  # the platforms serve at most 90 days back from their `now`
+
+
+def history_chunks(history_days: int, first_daily: date) -> list[tuple[int, date]]:
+    """(days, interval end date) per historical ingestion run, oldest first; one run when it fits in 85 days."""
+    out, end, left = [], first_daily, history_days
+    while left > 0:
+        size = min(left, HISTORY_CHUNK_DAYS)
+        out.append((size, end))
+        end, left = end - timedelta(days=size), left - size
+    return out[::-1]
+
+
 def demo(args: argparse.Namespace) -> None:
     cfg = settings()
     cfg.ensure_dirs()
@@ -96,22 +110,41 @@ def demo(args: argparse.Namespace) -> None:
     history_days = args.days - args.daily_runs
     sim_now = f"{(end + timedelta(days=1)).isoformat()}T00:00:00+08:00"
     dags = [f.dag_id for f in FAMILIES.values()]
-    progress = Progress(total=3 + len(dags) * (1 + args.daily_runs) + 1 + 1 + 1)
+    chunks = history_chunks(history_days, first_daily)
+    long_history = len(chunks) > 1
+    progress = Progress(
+        total=3 + len(dags) * (len(chunks) + args.daily_runs) + 1 + 1 + 1 + (len(chunks) - 1) + int(long_history)
+    )
     log_dir = cfg.var / "logs" / "demo"
     log_dir.mkdir(parents=True, exist_ok=True)
 
     generate(cfg, days=args.days, end_date=end, customers=args.customers, seed=args.seed)
     progress.step(f"generated {args.days} days × {args.customers} customers into {cfg.sim_data_dir}")
+    # A history longer than the platforms' 90-day reach is extracted in chunks, the stand-in's clock at each
+    # chunk's end (as if the pipeline had been running then), and built once before retention purges raw.
+    for size, chunk_end in chunks[:-1]:
+        chunk_now = f"{chunk_end.isoformat()}T00:00:00+08:00"
+        with StandIn(cfg, token=TOKEN, now=chunk_now, chaos=CHAOS) as stand_in:
+            progress.step(f"stand-in clock at {chunk_end} for {size} days of history")
+            env = airflow_env(cfg, base_url=stand_in.base_url, token=TOKEN)
+            init_airflow(env)
+            for dag_id in dags:
+                secs = run_dag(env, dag_id, chunk_now, log_dir, conf={"backfill_days": size})
+                progress.step(f"{dag_id}: history {size} days up to {chunk_end} ok ({secs:.0f}s)")
     with StandIn(cfg, token=TOKEN, now=sim_now, chaos=CHAOS) as stand_in:
         progress.step(f"stand-in API listening on {stand_in.base_url} (429/5xx chaos on: {CHAOS})")
         env = airflow_env(cfg, base_url=stand_in.base_url, token=TOKEN)
         init_airflow(env)
         progress.step(f"Airflow metadata DB ready in {env['AIRFLOW_HOME']}")
         # One historical interval (ending where the daily runs start), then daily intervals.
+        size, _ = chunks[-1]
         history_end = f"{first_daily.isoformat()}T00:00:00+08:00"
         for dag_id in dags:
-            secs = run_dag(env, dag_id, history_end, log_dir, conf={"backfill_days": history_days})
-            progress.step(f"{dag_id}: history {history_days} days up to {first_daily} ok ({secs:.0f}s)")
+            secs = run_dag(env, dag_id, history_end, log_dir, conf={"backfill_days": size})
+            progress.step(f"{dag_id}: history {size} days up to {first_daily} ok ({secs:.0f}s)")
+        if long_history:
+            secs = run_dag(env, "transform_warehouse", history_end, log_dir)
+            progress.step(f"transform_warehouse: history built before retention ({secs:.0f}s)")
         for offset in range(args.daily_runs):
             day = first_daily + timedelta(days=offset)
             logical = f"{(day + timedelta(days=1)).isoformat()}T00:00:00+08:00"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.dbt.raw_fixture import build_raw_fixture
+from tests.generated_warehouse import GeneratedWarehouse, build
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT_DIR = ROOT / "dbt_project"
@@ -66,3 +67,10 @@ def fixture_build(tmp_path_factory) -> FixtureBuild:
     build_raw_fixture(raw_db)
     second = run_dbt(["build"], raw_db, build_db, work)
     return FixtureBuild(raw_db, build_db, first, second)
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory) -> GeneratedWarehouse:
+    """Marts built from 30 generated days × 1,000 customers through the production ingestion code (a few
+    minutes; shared by the slow tests that compare marts with the generator's labels and records)."""
+    return build(tmp_path_factory.mktemp("generated") / "var", days=30, customers=1000, seed=11)

@@ -17,9 +17,11 @@ TABLES = (
     "douyin_refunds",
     "douyin_live_sessions",
     "douyin_videos",
+    "douyin_creators",
     "red_notes",
     "red_note_comments",
     "red_orders",
+    "red_aftersales",
     "customs_declarations",
     "customs_receipts",
     "logistics_events",
@@ -413,6 +415,19 @@ def douyin_videos() -> list[tuple[str, dict, str]]:
     return rows
 
 
+def douyin_creators() -> list[tuple[str, dict, str]]:
+    """星图 profiles: a_creator at the million level (腰部); the brand's own account is big and still brand."""
+    rows = []
+    for author, name, day, followers in (
+        ("a_creator", "美妆达人", "2026-11-01", 1_950_000),
+        ("a_creator", "美妆达人", "2026-11-02", "205.0w"),
+        ("a_brand", "品牌官方旗舰店", "2026-11-02", 23_000_000),
+    ):
+        rec = {"author_id": author, "nick_name": name, "follower_count": followers, "stat_date": day}
+        rows.append((f"{author}|{day}", rec, f"{day} 23:59:59"))
+    return rows
+
+
 def red_notes() -> list[tuple[str, dict, str]]:
     rows = []
     spec = (
@@ -568,6 +583,32 @@ def red_orders() -> list[tuple[str, dict, str]]:
         ("P7000000000000001", o1, "2026-11-08 11:00:00"),
         ("P7000000000000002", o2, "2026-11-06 11:00:00"),
         ("P7000000000000003", o3, "2026-11-07 13:00:00"),
+    ]
+
+
+def red_aftersales() -> list[tuple[str, dict, str]]:
+    """RED 售后 by order and SKU: a completed return-and-refund of ¥50 on P...01 (then re-extracted), and a
+    rejected refund-only request that refunds nothing."""
+    done = {
+        "returnsId": "R100000000000000001",
+        "orderId": "P7000000000000001",
+        "skuId": "rs1",
+        "returnType": 1,
+        "status": 2,
+        "refundFee": 5000,
+        "applyTime": unix_ms("2026-11-05 09:00:00"),
+        "updateTime": unix_ms("2026-11-05 09:00:00"),
+        "refundTime": 0,
+        "reason": "尺码不合适",
+    }
+    refunded = dict(
+        done, status=3, updateTime=unix_ms("2026-11-07 09:00:00"), refundTime=unix_ms("2026-11-07 09:00:00")
+    )
+    rejected = dict(done, returnsId="R100000000000000002", returnType=3, status=4, refundFee=0)
+    return [
+        ("R100000000000000001", done, "2026-11-05 10:00:00"),
+        ("R100000000000000001", refunded, "2026-11-07 10:00:00"),
+        ("R100000000000000002", rejected, "2026-11-05 10:00:00"),
     ]
 
 
@@ -793,7 +834,7 @@ BUILDERS = {name: globals()[name] for name in TABLES}
 
 
 def build_raw_fixture(path: Path, loaded_until: str | None = None) -> Path:
-    """Write the fixture raw DuckDB file at `path` (13 raw tables, schema main) and return the path.
+    """Write the fixture raw DuckDB file at `path` (15 raw tables, schema main) and return the path.
 
     `loaded_until` ('yyyy-MM-dd HH:mm:ss' local) keeps only the versions extracted by then, to replay
     late-arriving data: build once with an early cut-off, then with everything.

@@ -136,3 +136,28 @@ def test_crossborder_limits_and_match_status(con):
     )
     assert rows["6900000000000000003"] == ("matched", False, True)
     assert rows["P7000000000000001"] == ("missing_payment", True, False)
+
+
+def test_douyin_creator_profiles_give_douyin_creators_a_tier(con):
+    """METRICS.md §2.4 by hand: 1,950,000 then 205.0w = 2,050,000 followers → waist (1M-9,999,999); the
+    brand's own Douyin account (23M followers, var brand_account_ids / 自播 anchor) stays `brand`."""
+    rows = con.execute(
+        "select creator_id, creator_type, followers, tier from core.dim_creator "
+        "where platform = 'douyin' and is_current and creator_id in ('a_creator', 'a_brand') order by 1"
+    ).fetchall()
+    assert rows == [("a_brand", "brand", 23_000_000, "brand"), ("a_creator", "creator", 2_050_000, "waist")]
+
+
+def test_red_aftersales_refund_red_orders(con):
+    """By hand: P...01 (¥258.00 goods) got a completed 退货退款 of ¥50.00 on SKU rs1 (its first extract was
+    still processing) and a rejected refund-only request: refund 5000 fen, a return, not fully refunded."""
+    row = con.execute(
+        "select refund_amount_fen, has_refund, has_return, is_fully_refunded from conversion.fct_orders "
+        "where order_id = 'P7000000000000001'"
+    ).fetchone()
+    assert row == (5000, True, True, False)
+    others = con.execute(
+        "select count(*) from conversion.fct_orders where platform = 'red' and order_id <> 'P7000000000000001' "
+        "and (refund_amount_fen <> 0 or has_return)"
+    ).fetchone()[0]
+    assert others == 0

@@ -17,13 +17,13 @@ class Family:
 FAMILIES: dict[str, Family] = {
     "douyin": Family(
         dag_id="ingest_douyin",
-        description="Douyin shop orders, refunds, live sessions and short-video metrics.",
-        api_entities=("douyin.orders", "douyin.refunds", "douyin.live_sessions", "douyin.videos"),
+        description="Douyin shop orders, refunds, live sessions, short-video metrics and creator profiles.",
+        api_entities=("douyin.orders", "douyin.refunds", "douyin.live_sessions", "douyin.videos", "douyin.creators"),
     ),
     "red": Family(
         dag_id="ingest_red",
-        description="Xiaohongshu (RED) note metrics, comments and shop orders.",
-        api_entities=("red.notes", "red.note_comments", "red.orders"),
+        description="Xiaohongshu (RED) note metrics, comments, shop orders and after-sales.",
+        api_entities=("red.notes", "red.note_comments", "red.orders", "red.aftersales"),
     ),
     "fulfilment": Family(
         dag_id="ingest_fulfilment",

@@ -93,7 +93,10 @@ def plan_pieces(
     creator = _creator_by_tier(rng, creators, rng.choice(3, size=n, p=CONTENT_TIER_SHARE))
     creator[rng.random(n) < brand_share] = -1
     pull = np.where(creator >= 0, TIER_ORDER_WEIGHT[creators.tier[np.maximum(creator, 0)]], 2.0)
-    weight = pull * rng.lognormal(0.0, 0.8, size=n)
+    # an account's contents resemble each other (its own audience): a per-account level times a narrower
+    # per-content draw, so that one content far above the account's others stands out (fake-engagement spikes)
+    account_level = np.append(rng.lognormal(0.0, 0.7, size=creators.n), 1.0)
+    weight = pull * account_level[creator] * rng.lognormal(0.0, 0.35, size=n)
     if id_kind == "douyin":
         ids = A.fixed_digits(A.unique_numbers(rng, n, 10**18) + 7 * 10**18, 19)
     else:

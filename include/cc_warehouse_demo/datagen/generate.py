@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cc_warehouse_demo.datagen import schema
-from cc_warehouse_demo.datagen.calendar import Window, iso
+from cc_warehouse_demo.datagen.calendar import DAY_S, SHANGHAI, Window, iso
 from cc_warehouse_demo.datagen.content import plan_live_sessions, plan_pieces
 from cc_warehouse_demo.datagen.crossborder import simulate_customs
-from cc_warehouse_demo.datagen.metrics import live_sessions_table, notes_tables, videos_table
-from cc_warehouse_demo.datagen.orders import DOUYIN, RED, Orders, draw_orders, paid_mask, settle_fulfilment
+from cc_warehouse_demo.datagen.metrics import (
+    creator_profiles_table,
+    live_sessions_table,
+    notes_tables,
+    videos_table,
+)
+from cc_warehouse_demo.datagen.orders import DOUYIN, PAID, RED, Orders, draw_orders, paid_mask, settle_fulfilment
 from cc_warehouse_demo.datagen.population import Customers, make_catalog, make_creators, make_customers
 from cc_warehouse_demo.datagen.private_domain import (
     contact_ids,
@@ -82,15 +87,17 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         pay_no,
         cfg.pii_rate,
     )
-    live, attributed = live_sessions_table(rngs[7], sessions, orders, dy_creators, window)
-    notes_t, comments_t, planted_content = notes_tables(
+    live, attributed, fake_live = live_sessions_table(rngs[7], sessions, orders, dy_creators, window)
+    videos_t, fake_videos = videos_table(rngs[7], videos, orders, dy_creators, window)
+    notes_t, comments_t, planted_content, fake_notes = notes_tables(
         rngs[7], notes, orders, red_creators, window, customers.phone, cfg.pii_rate
     )
     external_ids = contact_ids(rngs[8], customers)
     tables: dict[str, pa.Table] = {
         **shops.tables,
         "douyin.live_sessions": live,
-        "douyin.videos": videos_table(rngs[7], videos, orders, dy_creators, window),
+        "douyin.videos": videos_t,
+        "douyin.creators": creator_profiles_table(rngs[7], dy_creators, window),
         "red.notes": notes_t,
         "red.note_comments": comments_t,
         "customs.declarations": customs.declarations,
@@ -115,6 +122,11 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
     truth = {
         **_order_truth(orders, customers),
         "live_session_attributed_orders": attributed,
+        "red_aftersales": _red_aftersale_truth(shops.tables["red.aftersales"]),
+        "crossborder_limits": _crossborder_limit_truth(orders, order_no),
+        "mixed_channel_orders": shops.mixed_channel_orders,
+        "repurchase_rates": _repurchase_truth(orders, order_no, shops.tables),
+        "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
         "planted_bad_rows": shops.planted_bad_rows,
@@ -150,6 +162,78 @@ def _order_truth(orders: Orders, customers: Customers) -> dict[str, Any]:
             "private_orders_per_customer": round(float(per_customer[private].sum() / max(private.sum(), 1)), 4),
             "public_orders_per_customer": round(float(per_customer[public].sum() / max(public.sum(), 1)), 4),
         },
+    }
+
+
+def _repurchase_truth(orders: Orders, order_no: pa.Array, tables: dict[str, pa.Table]) -> dict[str, Any]:
+    """METRICS.md §6.1 from the order records: entry = first O_paid order per customer (paid_at, order id);
+    a repeat = a later O_valid order (not fully refunded: completed refunds >= goods) within N days;
+    mature = entry <= watermark - N days, watermark = the latest paid_at of O_paid."""
+    ids = order_no.to_pylist()
+    refunded: dict[str, int] = {}
+    for r in tables["douyin.refunds"].to_pylist():
+        if r["aftersale_status"] == 12:
+            refunded[r["order_id"]] = refunded.get(r["order_id"], 0) + r["refund_amount"]
+    for r in tables["red.aftersales"].to_pylist():
+        if r["status"] == 3:
+            refunded[r["orderId"]] = refunded.get(r["orderId"], 0) + r["refundFee"]
+    goods = orders.goods_pay
+    paid = np.flatnonzero(paid_mask(orders))
+    watermark = int(orders.pay_s[paid].max()) if paid.size else 0
+    by_customer: dict[int, list[int]] = {}
+    for i in sorted(paid, key=lambda i: (int(orders.pay_s[i]), ids[i])):
+        by_customer.setdefault(int(orders.customer[i]), []).append(i)
+    out: dict[str, Any] = {}
+    for days in (30, 90):
+        mature = repeat = 0
+        for entries in by_customer.values():
+            entry_s = int(orders.pay_s[entries[0]])
+            if entry_s > watermark - days * DAY_S:
+                continue
+            mature += 1
+            repeat += any(
+                entry_s < orders.pay_s[j] <= entry_s + days * DAY_S and refunded.get(ids[j], 0) < goods[j]
+                for j in entries[1:]
+            )
+        out[f"{days}d"] = {"mature_customers": mature, "repurchased": repeat}
+    return out
+
+
+def _crossborder_limit_truth(orders: Orders, order_no: pa.Array) -> dict[str, Any]:
+    """METRICS.md §8.3 from the order records, written out simply: dutiable value = goods + freight (the
+    generator declares totalPrice = goods, freight = shipping, no insurance); per-transaction breaches over
+    orders with a payment; running totals over quota orders (paid, not cancelled, not returned by customs)
+    per buyer (one ID number per customer) and Shanghai calendar year, ordered by (paid_at, order id)."""
+    ids = order_no.to_pylist()
+    cbec = orders.cross_border & np.isin(orders.trade_mode, [1210, 9610])
+    dutiable = orders.goods_pay + orders.post_amount
+    paid = orders.pay_state == PAID
+    over_transaction = sorted(ids[i] for i in np.flatnonzero(cbec & paid & ~orders.is_bad & (dutiable > 500_000)))
+    quota = np.flatnonzero(cbec & paid_mask(orders))
+    running: dict[tuple[int, int], int] = {}
+    over_annual, totals = [], {}
+    for i in sorted(quota, key=lambda i: (int(orders.pay_s[i]), ids[i])):
+        key = (int(orders.customer[i]), datetime.fromtimestamp(int(orders.pay_s[i]), SHANGHAI).year)
+        running[key] = running.get(key, 0) + int(dutiable[i])
+        if running[key] > 2_600_000:
+            over_annual.append(ids[i])
+    for (_buyer, year), fen in running.items():
+        totals[f"{year}"] = totals.get(f"{year}", 0) + fen
+    return {
+        "transaction_limit_orders": over_transaction,
+        "annual_limit_orders": sorted(over_annual),
+        "annual_limit_buyers": len({k for k, v in running.items() if v > 2_600_000}),
+        "quota_dutiable_fen_by_year": totals,
+    }
+
+
+def _red_aftersale_truth(table: pa.Table) -> dict[str, int]:
+    """Completed RED after-sales (status 3): refunded orders, refund fen, orders with a return (type 1)."""
+    done = [r for r in table.to_pylist() if r["status"] == 3]
+    return {
+        "refunded_orders": len({r["orderId"] for r in done if r["refundFee"] > 0}),
+        "refund_fen": sum(r["refundFee"] for r in done),
+        "returned_orders": len({r["orderId"] for r in done if r["returnType"] == 1}),
     }
 
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cc_warehouse_demo.datagen import arrays as A
+from cc_warehouse_demo.datagen import fake_engagement as FE
 from cc_warehouse_demo.datagen import freetext as T
 from cc_warehouse_demo.datagen.calendar import DAY_S, SHANGHAI, Window
 from cc_warehouse_demo.datagen.content import (
@@ -28,6 +29,10 @@ PENDING = "数据将于第二天更新"
 
 def _yuan_export(fen: int) -> str:
     return f"¥{fen / 100:,.2f}"
+
+
+def _date(unix_s: int) -> str:
+    return datetime.fromtimestamp(unix_s, SHANGHAI).strftime("%Y-%m-%d")
 
 
 def _hms(seconds: int) -> str:
@@ -52,8 +57,9 @@ def _one_decimal(values: pa.Array) -> pa.Array:
 
 def live_sessions_table(
     rng: np.random.Generator, s: LiveSessions, o: Orders, creators: Creators, window: Window
-) -> tuple[pa.Table, dict[str, int]]:
-    """One compass record per session; returns the table and paid attributed orders per room."""
+) -> tuple[pa.Table, dict[str, int], dict[str, dict[str, str]]]:
+    """One compass record per session; returns the table, paid attributed orders per room and the planted
+    fake-engagement episodes (room id -> kind, date)."""
     ok = paid_mask(o) & (o.platform == DOUYIN) & (o.channel == LIVE)
     n = s.mode.size
     orders = np.bincount(o.session[ok], minlength=n)
@@ -64,9 +70,9 @@ def live_sessions_table(
     room_ids = s.room_id.to_pylist()
     records = []
     for i in range(n):
-        conv = rng.uniform(0.01, 0.05)
+        conv = rng.uniform(0.02, 0.04)
         viewers = max(int(buyers[i] / conv), int(rng.integers(50, 300)))
-        views = int(viewers * rng.uniform(1.5, 3.0))
+        views = int(viewers * rng.uniform(1.8, 2.6))
         duration = int(s.end_s[i] - s.start_s[i])
         stay = int(rng.integers(40, 300))
         avg_online = max(1, views * stay // max(duration, 1))
@@ -108,9 +114,19 @@ def live_sessions_table(
                 "ad_spend": f"{ad_spend / 100:.2f}",
             }
         )
+    # 刷量: bought views (spike) or bought comments above the views, on some rooms
+    views = np.array([r["views"] for r in records], dtype=np.int64)
+    anchor_key = np.where(s.creator >= 0, s.creator, -1 - s.mode)
+    episodes = FE.choose(rng, anchor_key, s.start_s, np.arange(n), views, ["interactions_above_reads"])
+    for i, kind in episodes.kind.items():
+        if kind == "reads_spike":
+            records[i]["views"] = int(views[i])
+        else:
+            records[i]["comments"] = int(records[i]["views"] * rng.uniform(1.1, 1.6))
+    labels = episodes.label(room_ids, lambda i: _date(int(s.start_s[i])))
     schema = pa.schema([(k, pa.int64() if isinstance(v, int) else pa.string()) for k, v in records[0].items()])
     attributed = {room_ids[i]: int(orders[i]) for i in range(n)}
-    return pa.Table.from_pylist(records, schema=schema), attributed
+    return pa.Table.from_pylist(records, schema=schema), attributed, labels
 
 
 def _daily_rows(pieces: Pieces, window: Window, max_days: int) -> tuple[np.ndarray, np.ndarray]:
@@ -133,7 +149,10 @@ def _orders_per_piece_day(
     return per_key[piece * window.days + day]
 
 
-def videos_table(rng: np.random.Generator, v: Pieces, o: Orders, creators: Creators, window: Window) -> pa.Table:
+def videos_table(
+    rng: np.random.Generator, v: Pieces, o: Orders, creators: Creators, window: Window
+) -> tuple[pa.Table, dict[str, dict[str, str]]]:
+    """Video dailies and the planted fake-engagement episodes (video id -> kind, date)."""
     piece, day = _daily_rows(v, window, 14)
     k = piece.size
     orders = _orders_per_piece_day(o, DOUYIN, VIDEO, piece, day, len(v.ids), window)
@@ -141,12 +160,17 @@ def videos_table(rng: np.random.Generator, v: Pieces, o: Orders, creators: Creat
     plays = (v.weight[piece] * 20000 * np.exp(-0.35 * np.maximum(age, 0)) * rng.uniform(0.5, 1.5, size=k)).astype(
         np.int64
     ) + orders * 50
+    episodes = FE.choose(rng, v.creator, v.publish_s, piece, plays, ["interactions_above_reads"])
+    likes = (plays * rng.uniform(0.02, 0.08, size=k)).astype(np.int64)
+    bought = FE.rows_of(episodes, "interactions_above_reads")
+    likes[bought] += (plays[bought] * rng.uniform(1.1, 1.6, size=bought.size)).astype(np.int64)
+    labels = episodes.label(v.ids.to_pylist(), lambda row: _date(int(window.start_s + day[row] * DAY_S)))
     author = np.where(
         v.creator[piece] >= 0,
         np.asarray(creators.ids.take(pa.array(np.maximum(v.creator[piece], 0))).cast(pa.int64())),
         BRAND_ANCHOR_ID,
     )
-    return pa.table(
+    table = pa.table(
         {
             "video_id": v.ids.take(pa.array(piece)),
             "author_id": pa.array(author),
@@ -154,7 +178,7 @@ def videos_table(rng: np.random.Generator, v: Pieces, o: Orders, creators: Creat
             "publish_time": pa.array(v.publish_s[piece]),
             "stat_date": A.local_strings(window.start_s + day * DAY_S, "%Y-%m-%d"),
             "plays": pa.array(plays),
-            "likes": pa.array((plays * rng.uniform(0.02, 0.08, size=k)).astype(np.int64)),
+            "likes": pa.array(likes),
             "comments": pa.array((plays * rng.uniform(0.001, 0.005, size=k)).astype(np.int64)),
             "shares": pa.array((plays * rng.uniform(0.001, 0.004, size=k)).astype(np.int64)),
             "collects": pa.array((plays * rng.uniform(0.002, 0.01, size=k)).astype(np.int64)),
@@ -164,6 +188,7 @@ def videos_table(rng: np.random.Generator, v: Pieces, o: Orders, creators: Creat
             "ad_spend": pa.array(np.where(v.creator[piece] < 0, rng.integers(0, 500000, size=k), 0)),
         }
     )
+    return table, labels
 
 
 def notes_tables(
@@ -174,8 +199,9 @@ def notes_tables(
     window: Window,
     phones: pa.Array,
     pii_rate: float,
-) -> tuple[pa.Table, pa.Table, dict[str, dict[str, int]]]:
-    """red.notes dailies and red.note_comments, with e-mails planted in titles and phones in comments."""
+) -> tuple[pa.Table, pa.Table, dict[str, dict[str, int]], dict[str, dict[str, str]]]:
+    """red.notes dailies and red.note_comments (every comment the counter counts), with e-mails planted in
+    titles and phones in comments; also the planted fake-engagement episodes (note id -> kind, date)."""
     n_notes = len(notes.ids)
     piece, day = _daily_rows(notes, window, 14)
     k = piece.size
@@ -184,11 +210,20 @@ def notes_tables(
     reads = (notes.weight[piece] * 8000 * np.exp(-0.3 * np.maximum(age, 0)) * rng.uniform(0.5, 1.5, size=k)).astype(
         np.int64
     ) + orders * 30
+    episodes = FE.choose(
+        rng, notes.creator, notes.publish_s, piece, reads, ["interactions_above_reads", "comment_concentration"]
+    )
     exposures = (reads * rng.uniform(3, 8, size=k)).astype(np.int64)
     likes = (reads * rng.uniform(0.02, 0.08, size=k)).astype(np.int64)
+    bought = FE.rows_of(episodes, "interactions_above_reads")
+    likes[bought] += (reads[bought] * rng.uniform(1.1, 1.6, size=bought.size)).astype(np.int64)
     collects = (reads * rng.uniform(0.01, 0.05, size=k)).astype(np.int64)
-    comment_rows = rng.poisson(2, size=k)
-    comments = comment_rows + (reads * rng.uniform(0.001, 0.004, size=k)).astype(np.int64)
+    comments = rng.poisson(2, size=k) + (reads * rng.uniform(0.0002, 0.0008, size=k)).astype(np.int64)
+    burst = np.zeros(k, dtype=np.int64)  # comments posted by a handful of accounts
+    burst_rows = FE.rows_of(episodes, "comment_concentration")
+    burst[burst_rows] = np.maximum(30, 3 * comments[burst_rows] + 20)
+    comments = comments + burst
+    labels = episodes.label(notes.ids.to_pylist(), lambda row: _date(int(window.start_s + day[row] * DAY_S)))
     shares = (reads * rng.uniform(0.002, 0.01, size=k)).astype(np.int64)
     titles, _ = T.plant(rng, T.choose(rng, T.TITLES, n_notes), pii_rate, T.emails(rng, n_notes), " 合作请联系")
     has_email = np.asarray(pc.match_substring(titles, "@"))
@@ -238,9 +273,18 @@ def notes_tables(
     )
     planted = {"red.notes": {"title": int(has_email[piece].sum())}}
 
-    # comments: `comment_rows` per note-day, posted on that day after publication
-    c_row = np.repeat(np.arange(k), comment_rows)
+    # comments: every counted comment of a note-day, posted on that day after publication; a burst's
+    # comments come from 2-4 accounts
+    organic = np.repeat(np.arange(k), comments - burst)
+    c_row = np.concatenate([organic, np.repeat(np.arange(k), burst)])
     m = c_row.size
+    user_ids = A.random_hex(rng, m, 24)
+    if burst.sum():
+        accounts = rng.integers(2, 5, size=k)
+        first_of_row = np.repeat(organic.size + np.cumsum(burst) - burst, burst)
+        within = np.arange(organic.size, m) - first_of_row
+        repeat_of = first_of_row + within % np.repeat(accounts, burst)
+        user_ids = user_ids.take(pa.array(np.concatenate([np.arange(organic.size), repeat_of])))
     day_start = window.start_s + day[c_row] * DAY_S
     lo = np.maximum(day_start, notes.publish_s[piece[c_row]])
     created = lo + (rng.random(m) * (day_start + DAY_S - lo)).astype(np.int64)
@@ -257,7 +301,7 @@ def notes_tables(
         {
             "comment_id": A.random_hex(rng, m, 24),
             "note_id": notes.ids.take(pa.array(piece[c_row])),
-            "user_id": A.random_hex(rng, m, 24),
+            "user_id": user_ids,
             "nickname": A.concat("小红薯", A.random_hex(rng, m, 6)),
             "content": content,
             "create_time": pa.array(created * 1000 + rng.integers(0, 1000, size=m)),
@@ -265,4 +309,27 @@ def notes_tables(
             "ip_location": A.pick([r[1] for r in REGIONS], rng.integers(0, len(REGIONS), size=m)),
         }
     )
-    return notes_table, comments_table, planted
+    return notes_table, comments_table, planted, labels
+
+
+BRAND_DOUYIN_FOLLOWERS = 2_300_000  # the brand's own account is big, and still never a creator tier
+
+
+def creator_profiles_table(rng: np.random.Generator, creators: Creators, window: Window) -> pa.Table:
+    """douyin.creators: one follower snapshot per account per day (星图 author daily). Every creator plus the
+    brand's own account; followers grow slowly, reaching `creators.followers` on the window's last day."""
+    ids = [*creators.ids.to_pylist(), str(BRAND_ANCHOR_ID)]
+    names = [*creators.names, BRAND_ANCHOR_NAMES[SELF]]
+    end_followers = np.append(creators.followers, BRAND_DOUYIN_FOLLOWERS).astype(float)
+    growth = rng.uniform(0.0, 0.004, size=len(ids))
+    days_before_end = np.arange(window.days - 1, -1, -1)
+    followers = (end_followers[:, None] * np.exp(-growth[:, None] * days_before_end[None, :])).astype(np.int64)
+    account = np.repeat(np.arange(len(ids)), window.days)
+    return pa.table(
+        {
+            "author_id": pa.array(ids).take(pa.array(account)),
+            "nick_name": pa.array(names).take(pa.array(account)),
+            "follower_count": pa.array(followers.ravel()),
+            "stat_date": A.local_strings(np.tile(window.day_starts, len(ids)), "%Y-%m-%d"),
+        }
+    )

@@ -195,6 +195,7 @@ def draw_orders(
     price = catalog.prices[product]
     qty = np.clip(np.rint(line_target / price + rng.random(line_cb.size) - 0.5), 1, 6).astype(np.int64)
     qty = np.where(line_cb, np.minimum(qty, np.maximum(1, 300000 // price)), qty)
+    customer = _plant_limit_breaches(rng, customer, cross_border & pay_ok, offsets, price, qty, customers.n)
     origin = price * qty
     promo_shop = (origin * rng.uniform(0, 0.15, size=origin.size)).astype(np.int64)
     promo_platform = np.where(
@@ -234,6 +235,41 @@ def draw_orders(
         promo_talent,
         line_pay,
     )
+
+
+DAIGOU_ORDERS = 12  # CBEC orders moved to each planted 代购 buyer
+
+
+def _plant_limit_breaches(
+    rng: np.random.Generator,
+    customer: np.ndarray,
+    cbec_paid: np.ndarray,
+    offsets: np.ndarray,
+    price: np.ndarray,
+    qty: np.ndarray,
+    n_customers: int,
+) -> np.ndarray:
+    """METRICS.md §8.3 phenomena (qty changed in place; returns the new customer array): ~2% of paid
+    cross-border orders buy enough units of their first line to exceed ¥5,000 even after the deepest
+    discounts (≥ ¥7,000 list), and a few 代购 buyers get DAIGOU_ORDERS paid cross-border orders of
+    ~¥4,000-6,000 list each, so their calendar-year total passes ¥26,000. The generator's truth recomputes
+    both from the final orders (generate._crossborder_limit_truth)."""
+    cbec = np.flatnonzero(cbec_paid)
+    if cbec.size < 2 * DAIGOU_ORDERS:
+        return customer
+    big = cbec[rng.random(cbec.size) < 0.02]
+    first = offsets[big]
+    qty[first] = np.ceil(rng.uniform(700_000, 900_000, size=big.size) / price[first]).astype(np.int64)
+    rest = np.setdiff1d(cbec, big)
+    buyers = rng.choice(n_customers, size=max(2, n_customers // 500), replace=False)
+    moved = rng.choice(rest, size=min(rest.size, buyers.size * DAIGOU_ORDERS), replace=False)
+    customer = customer.copy()
+    customer[moved] = np.repeat(buyers, DAIGOU_ORDERS)[: moved.size]
+    for order in moved:
+        lines = np.arange(offsets[order], offsets[order + 1])
+        share = rng.uniform(400_000, 600_000) / lines.size
+        qty[lines] = np.maximum(1, np.ceil(share / price[lines])).astype(np.int64)
+    return customer
 
 
 def settle_fulfilment(

@@ -158,18 +158,19 @@ class Creators:
 
 
 def make_creators(rng: np.random.Generator, n: int, platform: str) -> Creators:
-    """Head <1% (at least one), waist ~25% (~1M followers), tail/KOC the rest (<100k followers)."""
+    """Head <1% (at least one, over 10M followers), waist ~25% (around the million level, some in the
+    100k-1M band), tail/KOC the rest (<100k followers): the seeds' 头部 超千万 / 腰部 百万级 / 尾部 十万以下."""
     tier = np.where(rng.random(n) < 0.25, 1, 2)
     tier[: max(1, n // 120)] = 0
     followers = np.select(
         [tier == 0, tier == 1],
         [
-            rng.integers(5_000_000, 30_000_000, size=n),
-            np.exp(rng.normal(np.log(1e6), 0.5, size=n)).astype(int),
+            rng.integers(10_500_000, 40_000_000, size=n),
+            np.exp(rng.normal(np.log(1.5e6), 0.6, size=n)).astype(int),
         ],
-        rng.integers(1_000, 100_000, size=n),
+        rng.integers(1_000, 95_000, size=n),
     )
-    followers = np.where(tier == 1, np.clip(followers, 100_000, 4_999_999), followers)
+    followers = np.where(tier == 1, np.clip(followers, 120_000, 9_500_000), followers)
     if platform == "douyin":
         ids = A.fixed_digits(A.unique_numbers(rng, n, 10**11) + 10**11, 12)
     else:

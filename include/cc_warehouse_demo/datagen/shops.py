@@ -28,6 +28,7 @@ class ShopTables:
     helpers: dict[str, pa.Table]
     planted_pii: dict[str, dict[str, int]] = field(default_factory=dict)
     planted_bad_rows: dict[str, int] = field(default_factory=dict)
+    mixed_channel_orders: dict[str, str] = field(default_factory=dict)  # order id -> channel the order earns
 
 
 def order_numbers(rng: np.random.Generator, orders: Orders) -> tuple[pa.Array, pa.Array]:
@@ -125,6 +126,7 @@ def build_shop_tables(
     )
     out.tables["red.orders"] = red_orders
     out.helpers["_red_receivers"] = receivers
+    out.tables["red.aftersales"] = _red_aftersales(rng, o, window, order_no, catalog, pii_rate, out)
     return out
 
 
@@ -163,13 +165,31 @@ def _douyin_orders(
     live = channel == LIVE
     video = channel == VIDEO
     creator = o.creator[line_order]
+    piece = o.piece[line_order].copy()
+    # Orders mixing channels across lines (METRICS.md §1.7: the first line carrying attribution wins): in
+    # ~15% of attributed multi-line orders either the later lines come from a short video (live orders), or
+    # the first line is a plain shop item without attribution.
+    counts = np.diff(offsets)
+    position = np.arange(k) - np.repeat(offsets[:-1], counts)
+    mixed_order = (rng.random(n) < 0.15) & (counts > 1) & np.isin(o.channel[sel], [LIVE, VIDEO])
+    later_video = mixed_order & (o.channel[sel] == LIVE) & (rng.random(n) < 0.5) & (videos.creator.size > 0)
+    to_video = np.repeat(later_video, counts) & (position >= 1)
+    blank = np.repeat(mixed_order & ~later_video, counts) & (position == 0)
+    piece[to_video] = rng.integers(0, max(videos.creator.size, 1), size=int(to_video.sum()))
+    creator = np.where(to_video, videos.creator[np.minimum(piece, videos.creator.size - 1)], creator)
+    live, video = live & ~to_video & ~blank, (video | to_video) & ~blank
+    creator = np.where(blank, -1, creator)
+    out.mixed_channel_orders = {
+        order_no[int(i)].as_py(): "douyin_live" if o.channel[i] == LIVE else "douyin_short_video"
+        for i in sel[mixed_order]
+    }
     author_id = np.where(
         creator >= 0, np.asarray(creators.ids.take(pa.array(np.maximum(creator, 0))).cast(pa.int64())), 0
     )
     author_name = A.pick(["", *creators.names], creator + 1)
     room = A.null_where(sessions.room_id.take(pa.array(np.maximum(o.session[line_order], 0))), ~live)
     room = pc.fill_null(room, "")
-    vid = pc.fill_null(A.null_where(videos.ids.take(pa.array(np.maximum(o.piece[line_order], 0))), ~video), "")
+    vid = pc.fill_null(A.null_where(videos.ids.take(pa.array(np.maximum(piece, 0))), ~video), "")
     sku_lines = _struct(
         {
             "sku_order_id": A.fixed_digits(A.unique_numbers(rng, k, 10**17) + 69 * 10**17, 19),
@@ -302,6 +322,60 @@ def _douyin_refunds(
             "update_time": pa.array(update),
             "refund_time": pa.array(refund_time),
             "reason_text": reasons,
+        }
+    )
+
+
+RED_RETURN_AND_REFUND, RED_EXCHANGE, RED_REFUND_ONLY = 1, 2, 3
+RED_AFTERSALE_REFUNDED = 3  # 1 pending, 2 processing, 3 refunded (completed), 4 rejected, 5 closed
+
+
+def _red_aftersales(rng, o: Orders, window: Window, order_no, catalog: Catalog, pii_rate, out: ShopTables) -> pa.Table:
+    """red.aftersales (售后): ~7% of paid RED orders, one record per refunded SKU line; 40% of them cover every
+    line of the order (full refunds). Return-and-refund only once shipped; exchanges refund nothing."""
+    sel = np.flatnonzero((o.platform == RED) & (o.pay_state == PAID) & ~o.is_bad & ~o.returned)
+    sel = sel[rng.random(sel.size) < 0.07]
+    apply = o.pay_s[sel] + rng.integers(3600, 7 * DAY_S, size=sel.size)
+    sel, apply = sel[apply < window.end_s], apply[apply < window.end_s]
+    lines = o.line_offsets[sel + 1] - o.line_offsets[sel]
+    counts = np.where(rng.random(sel.size) < 0.4, lines, 1)
+    rec_order = np.repeat(sel, counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    line = np.repeat(o.line_offsets[sel], counts) + np.arange(counts.sum()) - first
+    apply = np.repeat(apply, counts)
+    m = rec_order.size
+    kind = np.where(
+        o.ship_s[rec_order] > 0,
+        rng.choice([RED_RETURN_AND_REFUND, RED_EXCHANGE, RED_REFUND_ONLY], size=m, p=[0.6, 0.1, 0.3]),
+        RED_REFUND_ONLY,
+    )
+    status = rng.choice([RED_AFTERSALE_REFUNDED, 2, 4, 5], size=m, p=[0.7, 0.15, 0.08, 0.07])
+    refund_time = apply + rng.integers(3600, 3 * DAY_S, size=m)
+    status = np.where((status == RED_AFTERSALE_REFUNDED) & (refund_time >= window.end_s), 2, status)
+    refund_time = np.where(status == RED_AFTERSALE_REFUNDED, refund_time, 0)
+    update = np.where(
+        status == RED_AFTERSALE_REFUNDED,
+        refund_time,
+        np.minimum(apply + rng.integers(60, DAY_S, size=m), window.end_s - 1),
+    )
+    fee = np.where((kind != RED_EXCHANGE) & np.isin(status, [RED_AFTERSALE_REFUNDED, 2]), o.line_pay[line], 0)
+    reasons, planted = T.plant(
+        rng, T.choose(rng, T.REFUND_REASONS, m), pii_rate, T.bank_cards(rng, m), "，退款请打到卡号"
+    )
+    out.planted_pii.setdefault("red.aftersales", {})["reason"] = planted
+    ms = rng.integers(0, 1000, size=m)
+    return pa.table(
+        {
+            "returnsId": A.concat("R", A.fixed_digits(A.unique_numbers(rng, m, 10**17) + 10**17, 18)),
+            "orderId": order_no.take(pa.array(rec_order)),
+            "skuId": catalog.sku_ids.take(pa.array(o.line_product[line])),
+            "returnType": pa.array(kind),
+            "status": pa.array(status),
+            "refundFee": pa.array(fee),
+            "applyTime": pa.array(apply * 1000 + ms),
+            "updateTime": pa.array(update * 1000 + ms),
+            "refundTime": pa.array(np.where(refund_time > 0, refund_time * 1000 + ms, 0)),
+            "reason": reasons,
         }
     )
 

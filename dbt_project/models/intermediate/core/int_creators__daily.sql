@@ -1,5 +1,5 @@
 -- One row per creator (platform account) per day it was observed, follower count and name carried
--- forward from the last observation, tier by the configurable rule var('creator_tier_min_followers').
+-- forward from the last observation (followers: RED note exports and Douyin creator profiles), tier by the configurable rule var('creator_tier_min_followers').
 -- Account type (METRICS.md §1.6): brand = var('brand_account_ids') of the platform or any 自播 anchor,
 -- agency = any 代运营 anchor, creator = every other id. Brand and agency accounts are never tiered.
 {%- set cutoffs = var('creator_tier_min_followers') %}
@@ -17,6 +17,9 @@ observations as (
     union all
     select 'douyin', author_id, stat_date, null, null, null
     from {{ ref('stg_douyin__videos') }}
+    union all
+    select 'douyin', author_id, stat_date, author_name, followers, null
+    from {{ ref('stg_douyin__creators') }}
     union all
     select platform, creator_id, {{ cn_date('orders.created_at') }}, creator_name, null, null
     from {{ ref('int_order_lines__unioned') }} as lines

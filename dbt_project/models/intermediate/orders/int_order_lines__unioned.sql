@@ -1,4 +1,5 @@
--- Douyin and RED order lines in one shape, with the line-level platform attribution fields and refunds.
+-- Douyin and RED order lines in one shape, with the line-level platform attribution fields and refunds
+-- (Douyin after-sales by line id, RED after-sales by order and SKU).
 -- Only lines of orders kept by int_orders__unioned.
 with
 
@@ -10,13 +11,46 @@ red_lines as (
     select * from {{ ref('stg_red__order_lines') }}
 ),
 
+red_aftersales as (
+    -- RED after-sales name the order and the SKU: the order's first line with that SKU
+    select
+        lines.order_line_id,
+        aftersales.*
+    from {{ ref('stg_red__aftersales') }} as aftersales
+    inner join red_lines as lines on aftersales.order_id = lines.order_id and aftersales.sku_id = lines.sku_id
+    qualify row_number() over (partition by aftersales.aftersale_id order by lines.line_number) = 1
+),
+
+aftersales as (
+    select
+        order_line_id,
+        is_refunded,
+        aftersale_type_code,
+        refund_amount_fen,
+        refunded_at,
+        loaded_at
+    from {{ ref('stg_douyin__refunds') }}
+    union all
+    select
+        order_line_id,
+        is_refunded,
+        aftersale_type_code,
+        refund_amount_fen,
+        refunded_at,
+        loaded_at
+    from red_aftersales
+),
+
 refunds as (
+    -- completed after-sales only; a return = a completed return-and-refund (type 1 on both platforms;
+    -- refund-only and exchanges are not returns, METRICS.md §7)
     select
         order_line_id,
         sum(refund_amount_fen) filter (where is_refunded) as refund_amount_fen,
         max(refunded_at) filter (where is_refunded) as refunded_at,
+        coalesce(bool_or(is_refunded and aftersale_type_code = 1), false) as has_return,
         max(loaded_at) as refund_loaded_at
-    from {{ ref('stg_douyin__refunds') }}
+    from aftersales
     where order_line_id is not null
     group by order_line_id
 ),
@@ -87,6 +121,7 @@ final as (
         unioned.platform || '-' || coalesce(unioned.sku_id, unioned.spu_id, 'unknown') as product_id,
         coalesce(refunds.refund_amount_fen, 0) as refund_amount_fen,
         refunds.refunded_at,
+        coalesce(refunds.has_return, false) as has_return,
         greatest(unioned.loaded_at, refunds.refund_loaded_at) as source_loaded_at
     from unioned
     left join refunds on unioned.order_line_id = refunds.order_line_id

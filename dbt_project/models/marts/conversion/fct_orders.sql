@@ -21,6 +21,7 @@ lines as (
         sum(refund_amount_fen) as refund_amount_fen,
         sum(pay_amount_fen) as goods_amount_fen,
         max(refunded_at) as last_refunded_at,
+        bool_or(has_return) as has_return,
         max(source_loaded_at) as lines_loaded_at
     from {{ ref('int_order_lines__unioned') }}
     group by order_id
@@ -55,6 +56,7 @@ joined as (
         coalesce(lines.line_count, 0) as line_count,
         coalesce(lines.item_count, 0) as item_count,
         coalesce(lines.refund_amount_fen, 0) as refund_amount_fen,
+        lines.has_return,
         lines.goods_amount_fen,
         -- METRICS.md §1.5: RED's total includes tax, so tax = pay - goods - shipping (never NULL for RED)
         case
@@ -93,6 +95,8 @@ final as (
         joined.refund_amount_fen > 0 as has_refund,
         -- METRICS.md §1.4: fully refunded = refunds >= goods amount (line pay amounts; shipping, tax left out)
         joined.refund_amount_fen > 0 and joined.refund_amount_fen >= joined.goods_amount_fen as is_fully_refunded,
+        -- METRICS.md §7: a completed return-and-refund after-sale (退货退款) on any line
+        coalesce(joined.has_return, false) as has_return,
         cast(joined.customer_id as varchar) as customer_id,
         cast(joined.customer_domain as varchar) as customer_domain,
         cast(joined.buyer_platform_token as varchar) as buyer_platform_token,
