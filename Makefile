@@ -43,8 +43,9 @@ test: $(STAMP) system-deps
 test-history: $(STAMP)
 	CCWH_TEST_HISTORY=1 $(BIN)/python -m pytest tests/dbt/test_history_400.py -s
 
-# Fault-injection campaign (not part of `make test`): kill -9 at each named point then rerun, compared with a
-# clean run by content; stand-in faults at rates the demo never uses; a 10-day-late load through dbt.
+# Fault-injection campaign (not part of `make test`; .ci/run runs it): kill -9 at each named point then rerun,
+# compared with a clean run by content; stand-in faults at rates the demo never uses; a 10-day-late load through
+# dbt. Prints a table per point and fails on any lost row, duplicate key or difference. CCWH_CHAOS_JOBS=2.
 chaos: $(STAMP)
 	$(BIN)/python -m pytest -m chaos
 	$(BIN)/python -m tests.chaos.campaign

@@ -13,6 +13,14 @@ from pathlib import Path
 
 LOCAL_TZ = "Asia/Shanghai"
 KEY_DIR_ENV = "CCWH_KEY_DIR"  # where the local deployment keeps its generated HMAC key
+# PlatformClient keywords a deployment may set as CCWH_HTTP_<NAME> (see Settings.http_client_options).
+HTTP_CLIENT_ENV = {
+    "max_retries": int,
+    "backoff_base": float,
+    "retry_after_ceiling": float,
+    "request_deadline": float,
+    "extract_deadline": float,
+}
 
 
 def _root() -> Path:
@@ -131,6 +139,25 @@ class Settings:
     def sim_data_dir(self) -> Path:
         """Generated synthetic datasets (Parquet) served by the simulator, plus ground truth."""
         return Path(os.environ.get("CCWH_SIM_DATA_DIR", self.var / "sim"))
+
+    # --- platform API client --------------------------------------------------------------------
+    @property
+    def http_client_options(self) -> dict[str, int | float]:
+        """Overrides of the API client's retry policy (``PlatformClient`` keyword → value) from ``CCWH_HTTP_*``;
+        only what is set, so the client's defaults stay the one place the policy is written down."""
+        options: dict[str, int | float] = {}
+        for name, kind in HTTP_CLIENT_ENV.items():
+            text = os.environ.get(f"CCWH_HTTP_{name.upper()}")
+            if text is None or not text.strip():
+                continue
+            try:
+                value = kind(text)
+            except ValueError:
+                value = -1
+            if not value >= 0:  # also refuses nan
+                raise ValueError(f"CCWH_HTTP_{name.upper()} must be a number >= 0, not {text!r}")
+            options[name] = value
+        return options
 
     def ensure_dirs(self) -> None:
         for path in (

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import duckdb
+import pytest
 
-from tests.chaos.campaign import _multiset_missing, digest, duplicate_keys, table_rows
+from tests.chaos.campaign import MARTS_DIR, _multiset_missing, digest, duplicate_keys, published_grains, table_rows
 
 
 def _warehouse(path, rows):
@@ -26,3 +27,14 @@ def test_content_not_counts_and_load_stamps_ignored(tmp_path):
     assert digest(clean) != digest(changed) and _multiset_missing(clean, changed) == 1
     assert _multiset_missing(clean, lost) == 1 and _multiset_missing(lost, clean) == 0
     assert duplicate_keys(_warehouse(tmp_path / "e.duckdb", [("o1", 1), ("o1", 1), ("o2", 2)])) == 1
+
+
+def test_every_published_mart_has_a_key_for_the_duplicate_check(tmp_path):
+    """The grains come from the marts' uniqueness tests; a mart without one would escape the check."""
+    marts = {p.stem for p in MARTS_DIR.rglob("*.sql")}
+    assert marts and marts <= set(published_grains()), marts - set(published_grains())
+    assert published_grains()["fct_content_daily"] == ["content_id", "date_day"]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema core; create table core.mystery (x int)")
+    with pytest.raises(LookupError, match="core.mystery"):
+        duplicate_keys(tmp_path / "w.duckdb")

@@ -354,3 +354,19 @@ def test_network_fault_modes_over_a_real_socket(dataset):
         assert drifted[:5] == calm[:5] and drifted[5:] == calm[6:11]  # calm[5] is never served: a gap
     finally:
         srv.shutdown()
+
+
+def test_retry_after_may_vary_between_429s(dataset):
+    """``retry_after=nan|3600|-10``: each 429 sends one of the values (seeded), so one fault run meets all."""
+    out, _ = dataset
+    srv, url = serve_in_thread(out, TOKEN, chaos="429=1.0,retry_after=nan|3600|-10,seed=4")
+    try:
+        headers = [
+            requests.get(f"{url}/wecom/externalcontact/groupchat/list", headers=AUTH, timeout=10).headers
+            for _ in range(30)
+        ]
+        assert {h["Retry-After"] for h in headers} == {"nan", "3600", "-10"}
+        changed = requests.post(f"{url}/_admin/chaos", json={"rate_429": 0.5}, headers=AUTH, timeout=10).json()
+        assert changed["rate_429"] == 0.5 and len(changed["retry_after"]) == 3  # survives a reconfiguration
+    finally:
+        srv.shutdown()

@@ -132,6 +132,29 @@ def test_cut_json_body_for_ever_fails_naming_the_endpoint(fake_platform):
         client(server, max_retries=2).get("/a")
 
 
+def test_default_policy_rides_out_a_run_of_ten_failures(fake_platform):
+    """A platform failing ~45% of requests (the campaign's stand-in: 30% 5xx, 10% 429, cut bodies) fails
+    ten times in a row about once per 3,000 requests; the default policy must not give up there
+    (it did after 5 retries: the stand-in fault run died at ingest)."""
+    waits = []
+    failures = [(503, {}, {}), (429, {"Retry-After": "nan"}, {}), (200, {}, RawBody(b'{"code": 1'))] * 4
+    server = fake_platform(sequence(*failures[:10], OK))
+    assert PlatformClient(server.base_url, TOKEN, sleep=waits.append).get("/a")["code"] == 10000
+    assert len(server.requests) == 11 and len(waits) == 10
+
+
+def test_default_policy_gives_up_within_minutes_not_hours(fake_platform):
+    """Retrying for ever is not the answer either: a request that never succeeds fails after a bounded
+    total wait (each wait capped by the ceiling; the extract deadline bounds everything on top)."""
+    waits = []
+    server = fake_platform(sequence((429, {"Retry-After": "3600"}, {})))
+    api = PlatformClient(server.base_url, TOKEN, sleep=waits.append)
+    with pytest.raises(ExtractError, match="failed after"):
+        api.get("/a")
+    assert len(waits) >= 10 and max(waits) == api.retry_after_ceiling
+    assert sum(waits) <= 15 * 60
+
+
 @pytest.mark.parametrize("header", ["-10", "nan", "inf", "-inf", "soon"])
 def test_unusable_retry_after_falls_back_to_backoff_not_a_hot_loop(fake_platform, header):
     waits = []

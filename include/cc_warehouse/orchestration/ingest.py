@@ -149,7 +149,7 @@ def extract(
     base_url, token = platform_credentials()
     cfg = settings()
     log.info("extracting %s for %s → %s", entity, start.isoformat(), end.isoformat())
-    client = PlatformClient(base_url, token)
+    client = PlatformClient(base_url, token, **cfg.http_client_options)
     try:
         landed = extract_window(
             entity,

@@ -3,7 +3,7 @@ a real network: a connection reset mid-body (``reset``), a complete response who
 (``truncate``), a body trickled out over ``trickle_seconds`` (``trickle``), and page drift: ``drift`` windows
 in which one record is updated (moves to the end of the window's order) right after page 0 is served, so
 offset paging sees one record twice and skips another. ``retry_after`` is sent verbatim, so -10, nan or 3600
-are possible."""
+are possible; several values (``retry_after=nan|3600|-10``, or a list) make each 429 pick one (seeded)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,18 @@ class ChaosConfig:
     rate_trickle: float = 0.0  # the body dribbles out over trickle_seconds
     slow_seconds: float = 2.0
     trickle_seconds: float = 5.0
-    retry_after: float = 1
+    retry_after: float | tuple[float, ...] = 1
     drift: int = 0  # windows that drift once while being paged
     seed: int = 1
 
     def __post_init__(self) -> None:
-        self.retry_after = float(self.retry_after)  # "nan", "-10", "3600" from the admin endpoint or CLI
+        # "nan", "-10", "3600" from the admin endpoint or CLI; "nan|3600|-10" or a list: one per 429, at random
+        values = self.retry_after.split("|") if isinstance(self.retry_after, str) else self.retry_after
+        if isinstance(values, (list, tuple)):
+            parsed = tuple(float(v) for v in values)
+            self.retry_after = parsed[0] if len(parsed) == 1 else parsed
+        else:
+            self.retry_after = float(values)
 
     @classmethod
     def parse(cls, spec: str | dict[str, Any] | None) -> ChaosConfig:
@@ -55,7 +61,7 @@ class ChaosConfig:
         for part in filter(None, (p.strip() for p in spec.split(","))):
             key, _, value = part.partition("=")
             name = aliases.get(key, key)
-            values[name] = int(value) if name in ("drift", "seed") else float(value)
+            values[name] = int(value) if name in ("drift", "seed") else value if name == "retry_after" else float(value)
         return cls.parse(values)
 
 
@@ -87,6 +93,14 @@ class Chaos:
             if r.random() < c.rate_busy:
                 return "busy", delay
             return None, delay
+
+    def retry_after_header(self) -> str:
+        """The ``Retry-After`` value of this 429 (one of several, at random, when configured so)."""
+        with self._lock:
+            value = self.config.retry_after
+            if isinstance(value, tuple):
+                value = self._rng.choice(value)
+            return format(value, "g")
 
     def roll_body(self) -> str | None:
         """How a successful body is delivered: ``reset``, ``truncate``, ``trickle`` or None (intact)."""

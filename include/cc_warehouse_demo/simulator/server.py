@@ -140,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
         if delay:
             time.sleep(delay)
         if trouble == "429":
-            return 429, {"error": "too many requests"}, {"Retry-After": format(srv.chaos.config.retry_after, "g")}
+            return 429, {"error": "too many requests"}, {"Retry-After": srv.chaos.retry_after_header()}
         if trouble in ("500", "503"):
             return (
                 int(trouble),
