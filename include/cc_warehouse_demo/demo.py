@@ -4,6 +4,7 @@ generate data → start the stand-in → ingestion DAGs (one historical interval
 transform DAG (dbt → GX gate → publish → reports) → print where everything is.
 
     python -m cc_warehouse_demo.demo [--days 30] [--end-date 2026-11-15] [--customers 2000] [--daily-runs 2]
+        [--plant-corpus tests/privacy/hostile_corpus.txt]
     python -m cc_warehouse_demo.demo ui        # Airflow standalone UI on the same home, with the stand-in
 """
 
@@ -60,7 +61,7 @@ def run_dag(env: dict, dag_id: str, logical_date: str, log_dir: Path, conf: dict
     return time.monotonic() - started
 
 
-def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> None:
+def generate(cfg, *, days: int, end_date: date, customers: int, seed: int, plant_corpus: Path | None = None) -> None:
     cmd = [
         sys.executable,
         "-m",
@@ -76,6 +77,8 @@ def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> No
         "--customers",
         str(customers),
     ]
+    if plant_corpus is not None:
+        cmd += ["--plant-corpus", str(plant_corpus)]
     subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(cfg.root / "include")})
 
 
@@ -100,7 +103,9 @@ def demo(args: argparse.Namespace) -> None:
     log_dir = cfg.var / "logs" / "demo"
     log_dir.mkdir(parents=True, exist_ok=True)
 
-    generate(cfg, days=args.days, end_date=end, customers=args.customers, seed=args.seed)
+    generate(
+        cfg, days=args.days, end_date=end, customers=args.customers, seed=args.seed, plant_corpus=args.plant_corpus
+    )
     progress.step(f"generated {args.days} days × {args.customers} customers into {cfg.sim_data_dir}")
     with StandIn(cfg, token=TOKEN, now=sim_now, chaos=CHAOS) as stand_in:
         progress.step(f"stand-in API listening on {stand_in.base_url} (429/5xx chaos on: {CHAOS})")
@@ -161,6 +166,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--daily-runs", type=int, default=2)
+    parser.add_argument("--plant-corpus", type=Path, help="hostile corpus file planted into every free-text field")
     args = parser.parse_args(argv)
     if args.daily_runs < 1 or args.daily_runs >= args.days:
         parser.error("--daily-runs must be between 1 and days - 1")
