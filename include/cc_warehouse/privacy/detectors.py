@@ -200,8 +200,8 @@ def _normalise_by_char(text: str) -> tuple[str, list[int]]:
 def _inside_opaque_id(text: str, start: int, end: int, kind: str = "mobile") -> bool:
     """True when [start, end) sits inside an opaque identifier rather than free text: a token
     (``tk1_<hex>``), a long hex id (also behind a prefix: ``note_<24 hex>``), a UUID (whose hyphenated
-    digit groups can read like a phone; a number that takes even one group from a UUID is not one), or — for card- and ID-length numbers — a prefixed code such as
-    ``live_<19-digit room id>``."""
+    digit groups can read like a phone; a number taking even one group from a UUID is not one), or — for
+    card- and ID-length numbers — a prefixed code such as ``live_<19-digit room id>``."""
     left = start
     while left > 0 and text[left - 1] in _UUID_CHARS:
         left -= 1
