@@ -76,14 +76,17 @@ def plant(
     """``table`` with every corpus text in each of its free-text fields (only on ``rows`` when given), and
     the planting as ``{field path: [{"row": r, "lines": [corpus line, ...]}]}``."""
     eligible = np.arange(table.num_rows) if rows is None else np.asarray(rows)
-    if not corpus or eligible.size == 0:
+    paths = redact_paths(spec.fields)
+    if not corpus or not paths:
         return table, {}
+    if eligible.size == 0:
+        raise ValueError(f"{spec.name} has no rows to plant the corpus into: generate more customers or days")
     slots = min(eligible.size, len(corpus))
     chosen = eligible[np.linspace(0, eligible.size - 1, slots).round().astype(int)]
     groups = [corpus[i::slots] for i in range(slots)]
     texts = [JOINER.join(case.text for case in group) for group in groups]
     planted: dict[str, list[dict]] = {}
-    for path in redact_paths(spec.fields):
+    for path in paths:
         at = table.column_names.index(path[0])
         table = table.set_column(at, path[0], _set_path(table.column(at), path[1:], chosen, texts))
         planted[".".join(path)] = [
