@@ -2,9 +2,13 @@
 
 A throw-away DAG runs one real task under ``airflow dags test``: it loads the key with the product's
 ``tokens.load_key()`` from the Airflow Variable ``ccwh_hmac_secret`` (the environment key unset), then
-writes the key to the task's log on purpose — through a logger and ``print``. A control value read from a
-Variable whose name Airflow does not treat as sensitive is logged the same way and must appear in clear:
-so the log capture works, and it is the masking that hides the key.
+writes the key to the task's log on purpose through a logger. A control value read from a Variable whose
+name Airflow does not treat as sensitive is logged the same way and must appear in clear: so the log capture
+works, and it is the masking that hides the key.
+
+Found on the way: under ``airflow dags test`` (how the demo and the end-to-end tests run DAGs) Airflow masks
+nothing — tasks run in-process and no redaction step is in the log pipeline — so ``load_key`` also puts its
+own filter on the root logger's handlers. ``print`` to stdout is masked only by a real worker's supervisor.
 """
 
 from __future__ import annotations
@@ -38,10 +42,8 @@ DAG = textwrap.dedent(
             key = load_key()
             log = logging.getLogger("cc_warehouse.probe")
             log.info("KEY-LINE %s", key.secret.decode())
-            print("KEY-PRINT", key.secret.decode())
             control = Variable.get("ccwh_probe_control")
             log.info("CONTROL-LINE %s", control)
-            print("CONTROL-PRINT", control)
 
         read_key()
 
