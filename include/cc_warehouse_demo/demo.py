@@ -123,7 +123,11 @@ def demo(args: argparse.Namespace) -> None:
             for dag_id in dags:
                 secs = run_dag(env, dag_id, logical, log_dir)
                 progress.step(f"{dag_id}: daily interval {day} ok ({secs:.0f}s)")
-        secs = run_dag(env, "purge_retention", sim_now, log_dir)
+        # The purge's clock is its data interval end, which for logical date D is D - 1 day; the report's clock is
+        # the transform's interval end (sim_now's day). One day later, the purge runs as of the report's day: at
+        # 20000 customers a landing partition one day past retention was otherwise reported overdue.
+        purge_logical = f"{(end + timedelta(days=2)).isoformat()}T00:00:00+08:00"
+        secs = run_dag(env, "purge_retention", purge_logical, log_dir)
         progress.step(f"purge_retention: landing, raw, build and quarantine past retention purged ({secs:.0f}s)")
         secs = run_dag(env, "transform_warehouse", sim_now, log_dir)
         progress.step(f"transform_warehouse: dbt build → gate → publish → reports ok ({secs:.0f}s)")
