@@ -4,6 +4,7 @@ generate data → start the stand-in → ingestion DAGs (one historical interval
 transform DAG (dbt → GX gate → publish → reports) → print where everything is.
 
     python -m cc_warehouse_demo.demo [--days 30] [--end-date 2026-11-15] [--customers 2000] [--daily-runs 2]
+        [--plant-corpus tests/privacy/hostile_corpus.txt]
     python -m cc_warehouse_demo.demo --days 400 --customers 300   # 13+ months: 90-day repurchase, annual limits
     python -m cc_warehouse_demo.demo ui        # Airflow standalone UI on the same home, with the stand-in
 """
@@ -61,7 +62,7 @@ def run_dag(env: dict, dag_id: str, logical_date: str, log_dir: Path, conf: dict
     return time.monotonic() - started
 
 
-def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> None:
+def generate(cfg, *, days: int, end_date: date, customers: int, seed: int, plant_corpus: Path | None = None) -> None:
     cmd = [
         sys.executable,
         "-m",
@@ -77,6 +78,8 @@ def generate(cfg, *, days: int, end_date: date, customers: int, seed: int) -> No
         "--customers",
         str(customers),
     ]
+    if plant_corpus is not None:
+        cmd += ["--plant-corpus", str(plant_corpus)]
     subprocess.run(cmd, check=True, env={**os.environ, "PYTHONPATH": str(cfg.root / "include")})
 
 
@@ -118,7 +121,9 @@ def demo(args: argparse.Namespace) -> None:
     log_dir = cfg.var / "logs" / "demo"
     log_dir.mkdir(parents=True, exist_ok=True)
 
-    generate(cfg, days=args.days, end_date=end, customers=args.customers, seed=args.seed)
+    generate(
+        cfg, days=args.days, end_date=end, customers=args.customers, seed=args.seed, plant_corpus=args.plant_corpus
+    )
     progress.step(f"generated {args.days} days × {args.customers} customers into {cfg.sim_data_dir}")
     # A history longer than the platforms' 90-day reach is extracted in chunks, the stand-in's clock at each
     # chunk's end (as if the pipeline had been running then), and built once before retention purges raw.
@@ -151,7 +156,11 @@ def demo(args: argparse.Namespace) -> None:
             for dag_id in dags:
                 secs = run_dag(env, dag_id, logical, log_dir)
                 progress.step(f"{dag_id}: daily interval {day} ok ({secs:.0f}s)")
-        secs = run_dag(env, "purge_retention", sim_now, log_dir)
+        # The purge's clock is its data interval end, which for logical date D is D - 1 day; the report's clock is
+        # the transform's interval end (sim_now's day). One day later, the purge runs as of the report's day: at
+        # 20000 customers a landing partition one day past retention was otherwise reported overdue.
+        purge_logical = f"{(end + timedelta(days=2)).isoformat()}T00:00:00+08:00"
+        secs = run_dag(env, "purge_retention", purge_logical, log_dir)
         progress.step(f"purge_retention: landing, raw, build and quarantine past retention purged ({secs:.0f}s)")
         secs = run_dag(env, "transform_warehouse", sim_now, log_dir)
         progress.step(f"transform_warehouse: dbt build → gate → publish → reports ok ({secs:.0f}s)")
@@ -194,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--daily-runs", type=int, default=2)
+    parser.add_argument("--plant-corpus", type=Path, help="hostile corpus file planted into every free-text field")
     args = parser.parse_args(argv)
     if args.daily_runs < 1 or args.daily_runs >= args.days:
         parser.error("--daily-runs must be between 1 and days - 1")

@@ -173,3 +173,33 @@ def test_identifier_columns(column, identifier):
     from cc_warehouse.privacy.detectors import is_identifier_column
 
     assert is_identifier_column(column) is identifier
+
+
+# A pipe between digits: bare (``138|0013|8023``) it is how people separate a phone's groups; with
+# whitespace beside it (``16:27:18.014919 | 764258d8-…``, dbt's log banner) it separates columns.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "138|0013|8023",
+        "电话138|0013|8023谢谢",
+        "138 |0013| 8023".replace(" ", ""),
+        "a | 138|0013|8023 | b",
+        "13800138023 | 764258d8-92f7-4fc6-91ed-4c796a060788",
+    ],
+)
+def test_a_bare_pipe_joins_phone_groups(text):
+    assert [f.kind for f in find_pii(text)] == ["mobile"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "============================== 16:27:18.014919 | 764258d8-92f7-4fc6-91ed-4c796a060788 =====",
+        "16:27:18.014919 764258d8-92f7-4fc6-91ed-4c796a060788",  # same without the pipe: a UUID is no digit group
+        "| 014919 | 76425812 |",  # table columns
+        "014919 |764258",
+        "014919| 764258",
+    ],
+)
+def test_a_spaced_pipe_or_a_uuid_ends_a_digit_chain(text):
+    assert find_pii(text) == []

@@ -169,11 +169,13 @@ def test_throughput_douyin_orders(key, as_of):
         record = deepcopy(base) if n < 2 else dict(base)
         record["order_id"] = str(4781320123456789012 + n)
         records.append(record)
+    apply_treatments("douyin.orders", deepcopy(base), key, as_of)  # jieba's dictionary: a one-off ~1-3 s per process
     started = time.process_time()  # CPU time: robust to other jobs on the box
     for record in records:
         apply_treatments("douyin.orders", record, key, as_of)
     elapsed = time.process_time() - started
-    # Free text now goes through normalisation and jieba's name tagging (issue 9): ~2 s of CPU for 20k orders
-    # on a quiet 2-core machine (was ~1 s). The bound guards against a further regression; issue 12's target is
-    # far above it.
+    # Free text now goes through normalisation and jieba's name tagging (issue 9): ~1.6 s of CPU for 20k orders
+    # once jieba's dictionary is loaded (was ~1 s before jieba); the load itself, ~1-3 s once per process, was
+    # inside the timed loop and made this 4-6 s. The bound guards against a further regression; issue 12's
+    # target is far above it.
     assert elapsed < 4.0, f"20k orders took {elapsed:.2f}s"

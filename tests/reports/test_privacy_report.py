@@ -96,3 +96,14 @@ def test_runs_gate_and_escaping(report_inputs, tmp_path):
     assert "run-2 build_warehouse" in text and "7 7 0 7" in text
     assert "1 failing PII check(s)" in text
     assert "structure.core.dim_customer passed 30 0" in text
+
+
+def test_shows_the_purpose_of_every_published_column_and_flags_those_without(report_inputs):
+    page = _write(report_inputs)
+    # the fixture's conversion.fct_orders has two columns the registry gives no purpose: buyer_note, fen
+    assert "2 published table(s) or column(s) without a documented purpose." in page
+    assert _row(page, "conversion.fct_orders</td><td><code>buyer_note</code>") == "no purpose"
+    assert _row(page, "conversion.fct_orders</td><td><code>fen</code>") == "no purpose"
+    customer_key = load_registry().mart_purposes.columns["customer_id"]
+    assert _row(page, "core.dim_customer</td><td><code>customer_id</code>") == f"{customer_key} customer_id"
+    assert _row(page, "conversion.fct_orders</td><td><code>order_id</code>").endswith("*_id")

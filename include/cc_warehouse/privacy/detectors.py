@@ -134,7 +134,10 @@ _CN_NUMERALS = str.maketrans("零〇洞一幺壹二两贰貳三叁參四肆五�
 _SEPARATORS = " \t\r\n.-_/\\|;,、·・~—–−‐‑‒―丶*()[]【】<>+=＝'\"“”‘’"  # no ":": times 22:04:01
 _SEP_CLASS = "[" + re.escape(_SEPARATORS) + "]"
 # ", " (comma and space) ends a chain: it is how programs list numbers (``datetime(2026, 12, 2, 14, 10, …)``).
-_CHAIN = re.compile(r"[0-9](?:(?:(?!,\s)" + _SEP_CLASS + r"){0,4}[0-9])*(?:[Xx](?![A-Za-z0-9]))?")
+# A pipe with whitespace beside it ends a chain too: it separates columns (dbt's log banner
+# ``16:27:18.014919 | 764258d8-…``, tables), while a bare pipe separates a phone's groups (``138|0013|8023``).
+_CHAIN_END = r"(?!,\s|\s\||\|\s)"
+_CHAIN = re.compile(r"[0-9](?:(?:" + _CHAIN_END + _SEP_CLASS + r"){0,4}[0-9])*(?:[Xx](?![A-Za-z0-9]))?")
 _DIGIT_LIKE = re.compile(r"[\d\u2460-\u24ff\u2776-\u2793零〇洞一幺壹二两贰貳三叁參四肆五伍六陆陸七柒八捌九玖]")
 _MOBILE_BODY = re.compile(r"(?:0|86|086|0086)?(1[3-9][0-9]{9})")
 _EMAIL_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -197,17 +200,16 @@ def _normalise_by_char(text: str) -> tuple[str, list[int]]:
 def _inside_opaque_id(text: str, start: int, end: int, kind: str = "mobile") -> bool:
     """True when [start, end) sits inside an opaque identifier rather than free text: a token
     (``tk1_<hex>``), a long hex id (also behind a prefix: ``note_<24 hex>``), a UUID (whose hyphenated
-    digit groups can read like a phone), or — for card- and ID-length numbers — a prefixed code such as
-    ``live_<19-digit room id>``."""
+    digit groups can read like a phone; a number taking even one group from a UUID is not one), or — for
+    card- and ID-length numbers — a prefixed code such as ``live_<19-digit room id>``."""
     left = start
     while left > 0 and text[left - 1] in _UUID_CHARS:
         left -= 1
     right = end
     while right < len(text) and text[right] in _UUID_CHARS:
         right += 1
-    if _UUID.search(text[left:right]):
-        uuid = _UUID.search(text, left, right)
-        if uuid and uuid.start() <= start and end <= uuid.end():
+    for uuid in _UUID.finditer(text, left, right):
+        if uuid.start() < end and start < uuid.end():  # digits of a UUID are no digit group of a number
             return True
     hex_left, hex_right = start, end
     while hex_left > 0 and text[hex_left - 1] in _HEX_CHARS:
@@ -300,7 +302,9 @@ _NAME_CUE = re.compile(
     + r"][\u4e00-\u9fff]{1,2})"
 )
 _NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
-_NOT_NAMES = frozenset({"顾客", "高兴", "程序", "白色", "黄色", "金色", "方便", "安全", "明星", "文字", "石头"})
+_NOT_NAMES = frozenset(
+    {"顾客", "高兴", "程序", "白色", "黄色", "金色", "方便", "安全", "明星", "文字", "石头", "谢谢", "谢谢你", "谢谢亲"}
+)
 _ADDRESS = re.compile(
     r"(?:[\u4e00-\u9fff]{2,7}?(?:省|自治区|市|区|县|旗|镇|乡))*"
     r"[\u4e00-\u9fffA-Za-z]{1,8}?(?:大道|大街|路|街|道|巷|弄|胡同|小区|花园|新村|公寓|大厦|广场|社区)"

@@ -11,6 +11,7 @@ with the secrets masker, and the Variable's name contains ``secret`` so Airflow 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import unicodedata
 from dataclasses import dataclass, field
@@ -115,8 +116,30 @@ def load_key() -> TokenKey:
     return TokenKey(version=version, secret=secret.encode("utf-8"))
 
 
+class _KeyFilter(logging.Filter):
+    """Replaces registered keys in every log record passing the handler it is attached to."""
+
+    secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
+_KEY_FILTER = _KeyFilter()
+
+
 def _mask(secret: str) -> None:
-    """Register the key with Airflow's secrets masker (task and supervisor logs), when Airflow is here."""
+    """Keep the key out of logs: Airflow's secrets masker (a real worker's task and supervisor logs), and our
+    own filter on the root logger's handlers — ``airflow dags test`` runs tasks in-process and masks nothing."""
+    _KeyFilter.secrets.add(secret)
+    for handler in logging.getLogger().handlers:
+        if _KEY_FILTER not in handler.filters:
+            handler.addFilter(_KEY_FILTER)
     try:
         from airflow.sdk.log import mask_secret
     except Exception:  # not running with Airflow: nothing to register

@@ -1,6 +1,7 @@
 """The privacy report for compliance reviewers: ``reports/privacy/index.html`` (self-contained HTML).
 
-Sections: (1) personal-information inventory from the registry, (2) PII scan results, (3) consent
+Sections: (1) personal-information inventory from the registry, with the purpose of every published mart
+column (PIPL art. 6, ``mart_purposes`` in the registry), (2) PII scan results, (3) consent
 coverage, (4) retention status, (5) latest runs, (6) data-quality summary. Everything shown is a
 name, a date or a count: record values are never read into the report.
 """
@@ -24,6 +25,7 @@ from cc_warehouse.reports.gate_results import latest_gate_json, read_gate_result
 from cc_warehouse.reports.pii_scan import landing_redactions, scan_published_strings
 from cc_warehouse.reports.rendering import render
 from cc_warehouse.reports.run_summary import gate_outcome
+from cc_warehouse.reports.warehouse import published_tables
 from cc_warehouse.retention.landing_inventory import landing_partitions, receipts
 from cc_warehouse.retention.policy import (
     RegistryArg,
@@ -50,6 +52,29 @@ def registry_inventory(registry: Registry) -> list[dict[str, Any]]:
         }
         for row in registry.fields_flat()
     ]
+
+
+def published_purposes(warehouse_db: Path, registry: Registry) -> list[dict[str, Any]] | None:
+    """Per published table: its purpose and every column's purpose with the registry rule that gives it
+    (``None`` for a column without one); None when nothing is published yet."""
+    if not Path(warehouse_db).exists():
+        return None
+    purposes = registry.mart_purposes
+    out = []
+    with connect_with_retry(warehouse_db, read_only=True) as con:
+        for schema, table in published_tables(con):
+            name = f"{schema}.{table}"
+            columns = con.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ?"
+                " order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+            rows = []
+            for (column,) in columns:
+                purpose, rule = purposes.column(name, column) or (None, None)
+                rows.append({"column": column, "purpose": purpose, "rule": rule})
+            out.append({"table": name, "purpose": purposes.tables.get(name), "columns": rows})
+    return out
 
 
 def entity_summary(inventory: list[dict[str, Any]], treatments: list[str]) -> list[dict[str, Any]]:
@@ -239,8 +264,13 @@ def write_privacy_report(
     if Path(warehouse_db).exists():
         with connect_with_retry(warehouse_db, read_only=True) as con:
             warehouse_scan = scan_published_strings(con)
+    purposes = published_purposes(warehouse_db, doc)
     context = {
         "as_of": as_of,
+        "purposes": purposes,
+        "purposes_missing": sum(
+            (t["purpose"] is None) + sum(c["purpose"] is None for c in t["columns"]) for t in purposes or []
+        ),
         "generated_at": datetime.now(ZoneInfo(LOCAL_TZ)).isoformat(timespec="seconds"),
         "entities": entity_summary(inventory, [t for t, _ in treatment_counts]),
         "inventory": inventory,

@@ -7,6 +7,7 @@ with it (tokens, masks, redaction) lives in ``privacy.treatment``.
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import re
 from dataclasses import dataclass
@@ -126,6 +127,36 @@ class EntitySpec:
         return tuple(paths)
 
 
+@dataclass(frozen=True)
+class MartPurposes:
+    """Why each published mart column exists (PIPL art. 6): ``mart_purposes`` of the registry."""
+
+    tables: dict[str, str]
+    columns: dict[str, str]
+    patterns: tuple[tuple[str, str], ...] = ()
+
+    def column(self, table: str, column: str) -> tuple[str, str] | None:
+        """``(purpose, rule)`` of ``column`` in ``schema.table``: a ``table.column`` entry, the bare column
+        name, then the first matching pattern; None when the column has no purpose."""
+        for key in (f"{table}.{column}", f"{table.rsplit('.', 1)[-1]}.{column}", column):
+            if key in self.columns:
+                return self.columns[key], key
+        for pattern, purpose in self.patterns:
+            if fnmatch.fnmatchcase(column, pattern):
+                return purpose, pattern
+        return None
+
+
+def _mart_purposes(raw: dict[str, Any] | None) -> MartPurposes:
+    raw = raw or {}
+    patterns = tuple((str(k), str(v)) for item in raw.get("patterns") or () for k, v in item.items())
+    return MartPurposes(
+        {str(k): " ".join(str(v).split()) for k, v in (raw.get("tables") or {}).items()},
+        {str(k): " ".join(str(v).split()) for k, v in (raw.get("columns") or {}).items()},
+        patterns,
+    )
+
+
 class Registry:
     """The parsed registry; build with ``load_registry``."""
 
@@ -142,6 +173,7 @@ class Registry:
         self.path = path
         self.identifier_types = dict(identifier_types or {})
         self.role_mailboxes: frozenset[str] = frozenset()
+        self.mart_purposes = MartPurposes({}, {})
         self._identifier_columns = _identifier_columns(entities, identifier_columns or {})
         self.version = version
         self.token_pattern = token_pattern
@@ -297,6 +329,7 @@ def _load(path: str) -> Registry:
         aliases,
     )
     registry.role_mailboxes = frozenset(str(m).lower() for m in raw.get("role_mailboxes") or ())
+    registry.mart_purposes = _mart_purposes(raw.get("mart_purposes"))
     unknown = sorted({kind for kind in registry._identifier_columns.values() if kind not in types})
     if unknown:
         raise ValueError(f"{path}: identifier types without a pattern in identifier_types: {unknown}")

@@ -19,10 +19,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--pii-rate", type=float, default=0.01)
     parser.add_argument("--bad-rate", type=float, default=0.002)
+    parser.add_argument(
+        "--plant-corpus", type=Path, help="hostile corpus file: every text goes into every free-text field"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     truth = generate(
-        GenConfig(args.out, args.seed, args.days, args.end_date, args.customers, args.pii_rate, args.bad_rate)
+        GenConfig(
+            args.out,
+            args.seed,
+            args.days,
+            args.end_date,
+            args.customers,
+            args.pii_rate,
+            args.bad_rate,
+            args.plant_corpus,
+        )
     )
     rows = sum(truth["row_counts"].values())
     print(f"wrote {rows} rows to {args.out} in {time.perf_counter() - started:.1f}s")

@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cc_warehouse_demo.datagen import schema
+from cc_warehouse_demo.datagen import corpus, schema
 from cc_warehouse_demo.datagen.calendar import DAY_S, SHANGHAI, Window, iso
 from cc_warehouse_demo.datagen.content import plan_live_sessions, plan_pieces
 from cc_warehouse_demo.datagen.crossborder import simulate_customs
@@ -25,8 +25,10 @@ from cc_warehouse_demo.datagen.metrics import (
 from cc_warehouse_demo.datagen.orders import DOUYIN, PAID, RED, Orders, draw_orders, paid_mask, settle_fulfilment
 from cc_warehouse_demo.datagen.population import Customers, make_catalog, make_creators, make_customers
 from cc_warehouse_demo.datagen.private_domain import (
+    UTF8_EXPORT,
     contact_ids,
     crm_members,
+    export_rows,
     wecom_contacts,
     wecom_groups,
     write_crm_exports,
@@ -50,6 +52,7 @@ class GenConfig:
     customers: int = 2000
     pii_rate: float = 0.01
     bad_rate: float = 0.002
+    plant_corpus: Path | None = None  # hostile corpus file: its texts go into every free-text field
 
 
 def _clip(value: int, lo: int, hi: int) -> int:
@@ -110,13 +113,22 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
     missing = set(schema.api_entities(entities)) - set(tables)
     if missing:
         raise ValueError(f"no generator for API entities {sorted(missing)}")
+    members = crm_members(rngs[8], customers, external_ids, window)
+    planted_corpus: dict[str, dict[str, list[dict]]] = {}
+    if cfg.plant_corpus is not None:
+        cases = corpus.load_corpus(cfg.plant_corpus)
+        for entity in tables:
+            tables[entity], planted_corpus[entity] = corpus.plant(tables[entity], entities[entity], cases)
+        members, planted_corpus["crm.members"] = corpus.plant(
+            members, entities["crm.members"], cases, rows=export_rows(members.num_rows)[UTF8_EXPORT]
+        )
+        planted_corpus = {entity: fields for entity, fields in planted_corpus.items() if fields}
     cfg.out.mkdir(parents=True, exist_ok=True)
     for entity, table in tables.items():
         schema.check_table(entity, table, entities[entity])
         pq.write_table(table, cfg.out / f"{entity}.parquet", compression="zstd")
     for name, table in shops.helpers.items():
         pq.write_table(table, cfg.out / f"{name}.parquet", compression="zstd")
-    members = crm_members(rngs[8], customers, external_ids, window)
     write_crm_exports(members, entities["crm.members"].headers, cfg.out / "crm_members", window)
 
     truth = {
@@ -129,6 +141,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
         "fake_engagement": {"douyin_live": fake_live, "douyin_short_video": fake_videos, "red_note": fake_notes},
         "fulfilment_median_cycle_hours": _fulfilment_truth(orders),
         "planted_pii": {**shops.planted_pii, **planted_content},
+        "planted_corpus": planted_corpus,
         "planted_bad_rows": shops.planted_bad_rows,
         "row_counts": {**{e: t.num_rows for e, t in tables.items()}, "crm.members": members.num_rows},
         "window": {"start": iso(window.start_s), "end": iso(window.end_s), "tz": "Asia/Shanghai"},
@@ -140,6 +153,7 @@ def generate(cfg: GenConfig) -> dict[str, Any]:
             "customers": cfg.customers,
             "pii_rate": cfg.pii_rate,
             "bad_rate": cfg.bad_rate,
+            "plant_corpus": cfg.plant_corpus.name if cfg.plant_corpus else None,
         },
     }
     (cfg.out / "ground_truth.json").write_text(

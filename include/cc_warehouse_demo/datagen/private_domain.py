@@ -183,13 +183,22 @@ def crm_members(rng: np.random.Generator, cu: Customers, external_ids: pa.Array,
     )
 
 
+def export_rows(n: int) -> list[np.ndarray]:
+    """Member rows of the three exports: the first and the third are GBK, the second UTF-8 with BOM."""
+    return np.array_split(np.arange(n), 3)
+
+
+UTF8_EXPORT = 1
+"""Index of the UTF-8 export (text GBK cannot encode, emoji or invisible characters, can only go there)."""
+
+
 def write_crm_exports(members: pa.Table, headers: dict[str, str], out_dir: Path, window: Window) -> list[Path]:
     """Three exports: GBK with a title row, UTF-8 with BOM, GBK plain. Returns the written paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stamp = window.end_date.strftime("%Y%m%d")
     field_to_header = {f: h for h, f in headers.items()}
     table = members.rename_columns([field_to_header[c] for c in members.column_names])
-    thirds = np.array_split(np.arange(table.num_rows), 3)
+    thirds = export_rows(table.num_rows)
     layouts = [("gbk", f"会员导出 {window.end_date.isoformat()}\n"), ("utf-8-sig", ""), ("gbk", "")]
     paths = []
     for i, (rows, (encoding, title)) in enumerate(zip(thirds, layouts, strict=True), start=1):
