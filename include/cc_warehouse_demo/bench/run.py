@@ -17,6 +17,7 @@ import argparse
 import html
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -199,8 +200,6 @@ def run_pipeline(r: Runner, tag: str, start: datetime, end: datetime, backfill: 
 def run_scale(out: Path, scale: Scale) -> dict[str, Any]:
     from cc_warehouse_demo.localenv import StandIn
 
-    import shutil
-
     shutil.rmtree(out / scale.name, ignore_errors=True)
     r = Runner(out, scale)
     print(f"== scale {scale.name}: {scale.customers:,} customers × {scale.days} days", flush=True)
@@ -323,7 +322,11 @@ def machine() -> dict[str, Any]:
     import platform
 
     mem = next(
-        (int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")),
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
         0,
     )
     return {
@@ -356,7 +359,8 @@ def print_table(results: dict[str, Any]) -> None:
                 )
         for name, t in res["targets"].items():
             mark = "—" if t["met"] is None else ("met" if t["met"] else "MISSED")
-            print(f"{scale:<5} target {name:<22} {t['value']!s:>8} {t['limit']:<8} {mark}{'' if t['checked'] else ' (info)'}")
+            info = "" if t["checked"] else " (info)"
+            print(f"{scale:<5} target {name:<22} {t['value']!s:>8} {t['limit']:<8} {mark}{info}")
         for name, value in res["ratios"].items():
             if name not in res["targets"]:
                 print(f"{scale:<5} ratio  {name:<22} {value}")
@@ -387,7 +391,9 @@ def write_html(results: dict[str, Any], path: Path) -> None:
             f"<svg width='{width}' height='170' role='img' aria-label='{name}'>"
             f"<text x='4' y='14' font-weight='bold'>{name} (s)</text>{''.join(bars)}</svg>"
         )
-    parts.append("<h2>Targets</h2><table><tr><th>scale</th><th>target</th><th>value</th><th>limit</th><th>met</th></tr>")
+    parts.append(
+        "<h2>Targets</h2><table><tr><th>scale</th><th>target</th><th>value</th><th>limit</th><th>met</th></tr>"
+    )
     for scale in order:
         for name, t in results[scale]["targets"].items():
             met = "n/a" if t["met"] is None else ("yes" if t["met"] else "NO")

@@ -338,7 +338,6 @@ def base_dbt(p: dict) -> dict:
         con.execute(f"attach '{build}' as seedsrc (read_only)")
         for stmt in statements[: sum(s.startswith("create schema") for s in statements)]:
             con.execute(stmt)
-        catalog = build.stem
         for relation in seeds:
             con.execute(f"create or replace table {relation} as select * from seedsrc.{relation.split('.', 1)[1]}")
         con.execute("detach seedsrc")
@@ -348,7 +347,6 @@ def base_dbt(p: dict) -> dict:
                 con.execute(stmt).fetchall()
         seconds = time.perf_counter() - started
         con.execute("checkpoint")
-        del catalog
     return {"statements": len(statements), "script_wall": seconds}
 
 
