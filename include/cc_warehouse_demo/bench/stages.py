@@ -80,6 +80,7 @@ def ingest(p: dict) -> dict:
     from cc_warehouse.sources import extract as extract_mod
 
     start, end = datetime.fromisoformat(p["interval_start"]), datetime.fromisoformat(p["interval_end"])
+    startup_cpu = time.process_time()  # interpreter and imports: not per record
     land, treat = _Timer(), _Timer()
     extract_mod.land_records = land.wrap(extract_mod.land_records)
     extract_mod.apply_treatments = treat.wrap(extract_mod.apply_treatments)
@@ -109,6 +110,7 @@ def ingest(p: dict) -> dict:
         "treat_cpu": treat.cpu,
         "recording_wall": recording.wall if recording else 0.0,
         "recording_cpu": recording.cpu if recording else 0.0,
+        "startup_cpu": startup_cpu,
     }
     return out
 
