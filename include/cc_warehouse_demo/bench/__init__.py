@@ -1,0 +1,1 @@
+"""The pipeline benchmark (`make bench`, `make bench-l`): see ``run``."""
