@@ -370,6 +370,8 @@ def test_retry_after_may_vary_between_429s(dataset):
         assert changed["rate_429"] == 0.5 and len(changed["retry_after"]) == 3  # survives a reconfiguration
     finally:
         srv.shutdown()
+
+
 def test_keep_alive_requests_do_not_wait_for_delayed_acks(server):
     """Sequential requests on one connection (as the client's session makes them) answer without the 40 ms
     Nagle / delayed-ACK stall the server's two writes (headers, body) caused on every request."""
