@@ -137,11 +137,12 @@ def test_contract_discovery_reads_the_dbt_project():
 # to its own suite, and each assertion below is the exact set of failures of one check.
 BUILD_DEFECTS = f"""
 -- reconciliation: a paid Douyin order (with the fixture's Douyin refund) lost from the marts; a RED order
--- one fen off
+-- one fen off; the RED after-sale refund (red.aftersales, status 3) lost from its order
 delete from conversion.fct_order_lines where order_id = '6900000000000000002';
 delete from conversion.fct_orders where order_id = '6900000000000000002';
 update conversion.fct_orders set pay_amount_fen = pay_amount_fen + 1
 where order_id = (select min(order_id) from conversion.fct_orders where platform = 'red' and is_paid);
+update conversion.fct_orders set refund_amount_fen = 0 where order_id = 'P7000000000000001';
 -- rates: a retention rate of 1.3, and a new share column (no dbt test) below 0
 update repurchase.fct_customer_cohorts set retention_rate = 1.3
 where rowid = (select min(rowid) from repurchase.fct_customer_cohorts);
@@ -180,6 +181,7 @@ def test_planted_defects_fail_reconciliation_per_platform_and_metric(defects):
         ("conversion.fct_orders", "douyin", "gmv_per_day_equal_raw", douyin_day),
         ("conversion.fct_orders", "douyin", "refunds_per_day_equal_raw", douyin_day),
         ("conversion.fct_orders", "red", "gmv_per_day_equal_raw", red_day),
+        ("conversion.fct_orders", "red", "refunds_per_day_equal_raw", red_day),
     }
 
 

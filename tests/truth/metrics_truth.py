@@ -97,6 +97,10 @@ def load_orders(data: Path) -> list[dict]:
     for r in _rows(data, "douyin.refunds"):
         if int(r["aftersale_status"]) == 12 and int(r["refund_time"] or 0) > 0:
             refunds[str(r["order_id"])] += int(r["refund_amount"])
+    # RED after-sales (售后) by the same §1.4 / §7 rule: status 3 = refund succeeded, with a refund time (ms)
+    for r in _rows(data, "red.aftersales"):
+        if int(r["status"]) == 3 and int(r["refundTime"] or 0) > 0:
+            refunds[str(r["orderId"])] += int(r["refundFee"])
     customs_returned = {str(r["orderNo"]) for r in _rows(data, "customs.receipts") if str(r["returnStatus"]) == "700"}
     orders = []
     for r in _rows(data, "douyin.orders"):
@@ -162,7 +166,7 @@ def load_orders(data: Path) -> list[dict]:
                 "paid_at": paid_ms / 1000 if paid_ms else None,
                 "pay": int(r["totalPayAmount"]),
                 "goods": sum(li["pay"] for li in lines),
-                "refund": None,  # RED has no after-sale feed (METRICS.md §1.4)
+                "refund": refunds.get(str(oid), 0),
                 "phone": _phone(receivers.get(r["openAddressId"])),
                 "mode_hint": {2: "1210", 3: "9610", 4: "CC"}.get(int(r["logisticsMode"] or 0)),
                 "lines": lines,
@@ -509,9 +513,13 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
             exposures += sum(d["exposures"] or 0 for d in nd)
     t["red_cpm"] = _ratio(spend / 100 * 1000, exposures)
 
-    # §2.4 tier_gmv_share on RED (the platform with follower counts): tier on the publish date
+    # §2.4 creator tiers: follower counts from RED note exports and Douyin creator profiles (星图 daily);
+    # tier on the content's publish date (live: the session date)
     cut = v["creator_tier_min_followers"]
     brand = set(v["brand_account_ids"].get("red", []))
+    dy_brand = set(v["brand_account_ids"].get("douyin", []))
+    dy_brand |= {s["anchor"] for s in sessions.values() if s["mode"] == "自播"}
+    dy_agency = {s["anchor"] for s in sessions.values() if s["mode"] == "代运营"} - dy_brand
 
     def tier(followers: int | None) -> str:
         if followers is None:
@@ -527,10 +535,18 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
         for day, f in note["followers"].items():
             by_creator_day[note["creator"]][day] = f
 
-    def tier_on(creator: str, day: date) -> str:
-        if creator in brand:
+    dy_by_creator_day: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in _rows(data, "douyin.creators"):
+        f = _count(r.get("follower_count"))
+        if f is not None:
+            dy_by_creator_day[str(r["author_id"])][str(r["stat_date"])] = f
+
+    def tier_on(creator: str, day: date, platform: str = "red") -> str:
+        if creator in (brand if platform == "red" else dy_brand):
             return "brand"
-        known = by_creator_day.get(creator, {})
+        if platform == "douyin" and creator in dy_agency:
+            return "agency"
+        known = (by_creator_day if platform == "red" else dy_by_creator_day).get(creator, {})
         on_or_before = [d for d in known if d <= day.isoformat()]
         # the first observed version is valid from 1900-01-01
         pick = max(on_or_before) if on_or_before else (min(known) if known else None)
@@ -545,9 +561,6 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
     t["red_tier_gmv_share"] = {k: _ratio(tier_gmv[k], tiered_total) for k in TIERED if tier_gmv[k]}
 
     # §2.3 cost per attributed order by platform x tier (content lifetime, cost-complete contents only)
-    dy_brand = set(v["brand_account_ids"].get("douyin", []))
-    dy_brand |= {s["anchor"] for s in sessions.values() if s["mode"] == "自播"}
-    dy_agency = {s["anchor"] for s in sessions.values() if s["mode"] == "代运营"} - dy_brand
     first_day = {}
     for d in days:
         day = d.get("date") or _cn_date(sessions[d["content"]]["start"]).isoformat()
@@ -562,12 +575,20 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
         }
     for r in _rows(data, "douyin.videos"):
         if r.get("video_id") and r["video_id"] not in contents:
-            author = str(r["author_id"])
-            kind = "brand" if author in dy_brand else "agency" if author in dy_agency else "unknown"
-            contents[r["video_id"]] = {"platform": "douyin", "publish": int(r["publish_time"]), "tier": kind}
+            publish = int(r["publish_time"])
+            kind = tier_on(str(r["author_id"]), _cn_date(publish), "douyin")
+            contents[r["video_id"]] = {"platform": "douyin", "publish": publish, "tier": kind}
     for room, s in sessions.items():
-        kind = "brand" if s["anchor"] in dy_brand else "agency" if s["anchor"] in dy_agency else "unknown"
+        kind = tier_on(s["anchor"], _cn_date(s["start"]), "douyin")
         contents[room] = {"platform": "douyin", "publish": s["start"], "tier": kind}
+    # §2.4 tier_gmv_share on Douyin: credited GMV of the tier's videos and sessions / all tiered ones
+    dy_tier_gmv: dict[str, int] = defaultdict(int)
+    for o in paid:
+        c = contents.get(o["content"]) if o["content"] else None
+        if c and c["platform"] == "douyin":
+            dy_tier_gmv[c["tier"]] += o["pay"]
+    dy_tiered = sum(dy_tier_gmv[k] for k in TIERED)
+    t["douyin_tier_gmv_share"] = {k: _ratio(dy_tier_gmv[k], dy_tiered) for k in TIERED if dy_tier_gmv[k]}
     credited: dict[str, int] = defaultdict(int)
     for o in paid:
         if o["content"]:
@@ -658,16 +679,14 @@ def compute(data: Path) -> dict[str, Any]:  # noqa: C901, PLR0912, PLR0915 - one
     t["group_mapping_coverage"] = _ratio(mapped, len(members))
     t["group_member_buyer_rate_30d"] = _ratio(bought, mature_mapped)
 
-    # §7 refunds per platform: mature O_paid orders (paid <= watermark - refund_maturity_days); RED NULL
+    # §7 refunds per platform: mature O_paid orders (paid <= watermark - refund_maturity_days); both platforms
+    # have an after-sale feed now (Douyin refunds, RED after-sales)
     maturity = v.get("refund_maturity_days", 30) * DAY
     for p in ("douyin", "red"):
         rows = [o for o in paid if o["platform"] == p and o["paid_at"] <= watermark - maturity]
-        known = p == "douyin"
-        t[f"refund_order_rate.{p}"] = _ratio(sum(1 for o in rows if o["refund"]), len(rows)) if known else None
-        t[f"full_refund_order_rate.{p}"] = _ratio(sum(o["fully_refunded"] for o in rows), len(rows)) if known else None
-        t[f"refund_amount_rate.{p}"] = (
-            _ratio(sum(o["refund"] or 0 for o in rows), sum(o["pay"] for o in rows)) if known else None
-        )
+        t[f"refund_order_rate.{p}"] = _ratio(sum(1 for o in rows if o["refund"]), len(rows))
+        t[f"full_refund_order_rate.{p}"] = _ratio(sum(o["fully_refunded"] for o in rows), len(rows))
+        t[f"refund_amount_rate.{p}"] = _ratio(sum(o["refund"] or 0 for o in rows), sum(o["pay"] for o in rows))
     return t
 
 

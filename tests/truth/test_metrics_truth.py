@@ -206,29 +206,34 @@ CASES = {
         "select creator_tier, sum(credited_gmv) / sum(sum(credited_gmv)) over () from seeding.fct_content_performance "
         "where platform = 'red' and is_tiered_creator group by 1 having sum(credited_gmv) > 0",
     ),
+    "§2.4 tier_gmv_share (Douyin)": (
+        "douyin_tier_gmv_share",
+        "select creator_tier, sum(credited_gmv) / sum(sum(credited_gmv)) over () from seeding.fct_content_performance "
+        "where platform = 'douyin' and is_tiered_creator group by 1 having sum(credited_gmv) > 0",
+    ),
     "§7 refund_order_rate": (
         "refund_order_rate",
-        "select platform, case when platform = 'douyin' then count(*) filter (where has_refund) / nullif(count(*), 0) "
-        f"end from conversion.fct_orders where {MATURE_REFUND} group by 1",
+        "select platform, count(*) filter (where has_refund) / nullif(count(*), 0) "
+        f"from conversion.fct_orders where {MATURE_REFUND} group by 1",
     ),
     "§7 full_refund_order_rate": (
         "full_refund_order_rate",
-        "select platform, case when platform = 'douyin' then count(*) filter (where is_fully_refunded) / "
-        f"nullif(count(*), 0) end from conversion.fct_orders where {MATURE_REFUND} group by 1",
+        "select platform, count(*) filter (where is_fully_refunded) / "
+        f"nullif(count(*), 0) from conversion.fct_orders where {MATURE_REFUND} group by 1",
     ),
     "§7 refund_amount_rate": (
         "refund_amount_rate",
-        "select platform, case when platform = 'douyin' then sum(refund_amount) / nullif(sum(pay_amount), 0) "
-        f"end from conversion.fct_orders where {MATURE_REFUND} group by 1",
+        "select platform, sum(refund_amount) / nullif(sum(pay_amount), 0) "
+        f"from conversion.fct_orders where {MATURE_REFUND} group by 1",
     ),
 }
 
 NOT_COVERED = {
-    "§2.4 tier shares on Douyin": "METRICS.md §9: no Douyin follower counts yet (every Douyin creator is unknown)",
-    "§7 return_rate": "generator's aftersale_type codes do not follow the 抖店 退货退款 / 仅退款 codes; not built",
-    "§7 RED refunds": "METRICS.md §9: no RED after-sale feed (rates NULL by definition, checked under §7 above)",
+    "§2.4 tier_creator_share, tier_content_share": "truth not written yet (tier_gmv_share is, on both platforms)",
+    "§7 return_rate": "generator's Douyin aftersale_type codes do not follow the 抖店 退货退款 / 仅退款 codes; not built",
     "§2.3 ad spend per tool for RED / Douyin video": "METRICS.md §9: the exports give one total per content-day",
-    "§2.5 fake engagement": "needs planted 刷量 episodes (generator work in wip/gen)",
+    "§2.5 fake engagement": "no independent §2.5 truth here yet; tests/dbt/test_fake_engagement.py checks the flags "
+    "against the generator's planted 刷量 episodes",
     "§4.1 other audience metrics, §6.3 per customer-month, §6.5-§6.7, §8": "truth not written yet (hand-computed "
     "fixture tests and tests/dbt/test_ground_truth.py cover parts: paid orders, GMV, room orders, §8.5 medians)",
 }
