@@ -55,6 +55,7 @@ from range(3) t(i);
 create table repurchase.fct_customer_lifecycle_monthly as
 select {TOKEN} as customer_id, date '2026-11-01' as month_start from range(3) t(i);
 create table repurchase.fct_customer_repurchase as select {TOKEN} as customer_id from range(3) t(i);
+create table repurchase.fct_order_gaps as select 'o' || i as order_id from range(3) t(i);
 create table fulfilment.fct_crossborder_shipments as select 'o' || i as order_id from range(2) t(i);
 create table fulfilment.fct_customs_events as select 'e' || i as customs_event_id from range(2) t(i);
 """

@@ -230,7 +230,7 @@ CASES = {
 
 NOT_COVERED = {
     "§2.4 tier_creator_share, tier_content_share": "truth not written yet (tier_gmv_share is, on both platforms)",
-    "§7 return_rate": "generator's Douyin aftersale_type codes do not follow the 抖店 退货退款 / 仅退款 codes; not built",
+    "§7 return_rate": "generator's Douyin aftersale_type codes do not follow the 抖店 退货退款 / 仅退款 codes",
     "§2.3 ad spend per tool for RED / Douyin video": "METRICS.md §9: the exports give one total per content-day",
     "§2.5 fake engagement": "no independent §2.5 truth here yet; tests/dbt/test_fake_engagement.py checks the flags "
     "against the generator's planted 刷量 episodes",
