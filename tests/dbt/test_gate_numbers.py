@@ -322,3 +322,31 @@ def test_orders_purged_from_raw_by_retention_are_left_out_not_failed(numbers, tm
     )["reconciliation"]
     assert all(i.ok for i in check.items), [i.detail for i in check.items if not i.ok]
     assert check.notes == ["1 paid order(s) of the mart have no raw record left (retention): not compared"]
+
+
+EMPTY_RED_ORDERS = """
+delete from red_orders;
+create table if not exists load_audit (
+    file VARCHAR, sha256 VARCHAR, partition VARCHAR, received BIGINT, loaded BIGINT, quarantined BIGINT,
+    run_id VARCHAR, loaded_at TIMESTAMPTZ);
+"""
+
+
+def test_a_source_loaded_empty_is_fresh_and_one_never_loaded_is_not(numbers, tmp_path):
+    """A day without after-sales is a successful load of nothing: freshness follows the load audit (every
+    landed file, empty ones included), not only the newest row; a source never loaded at all still fails."""
+    audited = EMPTY_RED_ORDERS + (
+        "insert into load_audit values ('red/orders/dt=2026-11-20/part-20261120T0000-20261121T0000-x.jsonl', "
+        f"'0', '2026-11-20', 0, 0, 0, 'r1', '{NOW.isoformat()}'::timestamptz - interval 2 hour);"
+    )
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    fresh = _checks(numbers, tmp_path / "a", "", raw_sql=audited)["source_freshness"]
+    red = [i for i in fresh.items if i.table == "source red.red_orders"]
+    assert [(i.ok, i.detail) for i in red] == [
+        (True, "source red.red_orders last loaded 2.0 h ago (empty load); error_after 74 h")
+    ]
+    never = _checks(numbers, tmp_path / "b", "", raw_sql=EMPTY_RED_ORDERS)["source_freshness"]
+    assert [(i.ok, i.detail) for i in never.items if i.table == "source red.red_orders"] == [
+        (False, "source red.red_orders never loaded; error_after 74 h")
+    ]

@@ -467,8 +467,15 @@ def source_freshness_specs(dbt_project_dir: Path) -> list[dict]:
     return specs
 
 
+def _as_utc(value: dt.date | dt.datetime) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def source_freshness(con: duckdb.DuckDBPyConnection, options: Options) -> Check:
-    """dbt's ``source freshness``, run on the raw file: max(loaded_at_field) against the clock."""
+    """dbt's ``source freshness``, run on the raw file: max(loaded_at_field) against the clock, or the entity's
+    latest audited load when that is newer (an empty load of a quiet source is fresh; no rows = no stamp)."""
     check = Check("source_freshness")
     now = options.now or dt.datetime.now(dt.UTC)
     raw = {
@@ -485,15 +492,22 @@ def source_freshness(con: duckdb.DuckDBPyConnection, options: Options) -> Check:
                 f"select max({quote_ident(spec['loaded_at_field'])}) "
                 f"from raw.{quote_ident(spec['schema'])}.{quote_ident(spec['identifier'])}"
             ).fetchone()[0]
+        audited = None
+        if ("main", "load_audit") in raw:
+            # every landed file of the entity is audited, empty ones too: a day with nothing to load is fresh
+            audited = con.execute(
+                "select max(loaded_at) from raw.main.load_audit "
+                "where replace(split_part(file, '/dt=', 1), '/', '_') = ?",
+                [spec["identifier"]],
+            ).fetchone()[0]
+        empty_load = audited is not None and (latest is None or _as_utc(audited) > _as_utc(latest))
+        if empty_load:
+            latest = audited
         if latest is None:
             age, said = NEVER_LOADED_HOURS, "never loaded"
         else:
-            if isinstance(latest, dt.date) and not isinstance(latest, dt.datetime):
-                latest = dt.datetime.combine(latest, dt.time())
-            if latest.tzinfo is None:
-                latest = latest.replace(tzinfo=dt.UTC)
-            age = max((now - latest).total_seconds() / 3600, 0.0)
-            said = f"last loaded {age:.1f} h ago"
+            age = max((now - _as_utc(latest)).total_seconds() / 3600, 0.0)
+            said = f"last loaded {age:.1f} h ago" + (" (empty load)" if empty_load else "")
         if spec["warn_hours"] is not None and spec["error_hours"] is not None:
             if spec["warn_hours"] < age <= spec["error_hours"]:
                 check.notes.append(f"source {name}: {said} (warn_after {spec['warn_hours']:g} h)")
