@@ -28,7 +28,7 @@ def _leaf(record: dict, path: str):
 def test_every_hostile_text_is_in_every_free_text_field(tmp_path):
     out = tmp_path / "sim"
     assert (
-        main(["--out", str(out), "--seed", "11", "--days", "4", "--customers", "400", "--plant-corpus", str(CORPUS)])
+        main(["--out", str(out), "--seed", "11", "--days", "4", "--customers", "800", "--plant-corpus", str(CORPUS)])
         == 0
     )
     registry = load_registry()
@@ -60,14 +60,22 @@ def test_a_source_without_rows_is_an_error_not_a_silent_gap(tmp_path):
 def test_without_the_option_the_dataset_is_unchanged_but_for_the_planted_fields(tmp_path):
     """Planting draws no random numbers: apart from the free-text fields, both datasets are identical."""
     plain, planted = tmp_path / "plain", tmp_path / "planted"
-    main(["--out", str(plain), "--seed", "11", "--days", "4", "--customers", "400"])
-    main(["--out", str(planted), "--seed", "11", "--days", "4", "--customers", "400", "--plant-corpus", str(CORPUS)])
+    main(["--out", str(plain), "--seed", "11", "--days", "4", "--customers", "800"])
+    main(["--out", str(planted), "--seed", "11", "--days", "4", "--customers", "800", "--plant-corpus", str(CORPUS)])
     for path in sorted(plain.glob("*.parquet")):
         a, b = pq.read_table(path), pq.read_table(planted / path.name)
         assert a.num_rows == b.num_rows
         for name in a.column_names:
             if a.column(name) != b.column(name):
-                assert name in {"title", "content", "buyer_words", "reason_text", "customerRemark", "returnInfo"} | {
+                assert name in {
+                    "title",
+                    "content",
+                    "buyer_words",
+                    "reason_text",
+                    "reason",
+                    "customerRemark",
+                    "returnInfo",
+                } | {
                     "remark",
                     "name",
                     "follow_info",

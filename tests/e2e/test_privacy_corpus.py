@@ -61,7 +61,7 @@ def corpus_run(tmp_path_factory) -> CorpusRun:
     var = tmp_path_factory.mktemp("corpus") / "var"
     cfg = Settings(root=ROOT, var=var)
     cfg.ensure_dirs()
-    generate(cfg, days=4, end_date=date(2026, 11, 15), customers=400, seed=11, plant_corpus=CORPUS)
+    generate(cfg, days=4, end_date=date(2026, 11, 15), customers=800, seed=11, plant_corpus=CORPUS)
     log_dir = var / "logs" / "corpus"
     log_dir.mkdir(parents=True)
     with StandIn(cfg, token=TOKEN, now=NOW) as stand_in:
