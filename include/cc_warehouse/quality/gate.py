@@ -188,6 +188,7 @@ def run_gate(
 
         expectations_dir = settings().expectations_dir
     keys = suites.load_keys(expectations_dir / "keys.yml")
+    empty_ok = suites.load_may_be_empty(expectations_dir / "keys.yml")
     context = suites.open_context(_working_copy(expectations_dir, work_dir))
     docs_dir = (reports_dir / "data_docs").resolve()
     _configure_data_docs(context, docs_dir)
@@ -207,7 +208,7 @@ def run_gate(
                 summaries.append(_missing(name, table, "key_columns_missing", missing))
             else:
                 frame = _key_frame(con, table, key_columns)
-                result = _validate(context, suites.structural_suite(table, key_columns), frame, run)
+                result = _validate(context, suites.structural_suite(table, key_columns, table in empty_ok), frame, run)
                 summaries.append(_summarise(name, table, result))
         for table, columns in catalog.items():
             checks = pii_scan.flag_checks(columns)

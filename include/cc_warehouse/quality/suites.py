@@ -37,6 +37,11 @@ def load_keys(path: Path) -> dict[str, list[str]]:
     return {name: list(columns) for name, columns in tables.items()}
 
 
+def load_may_be_empty(path: Path) -> set[str]:
+    """Published tables ``keys.yml`` lists under ``may_be_empty`` (empty by definition on a young warehouse)."""
+    return set(yaml.safe_load(path.read_text(encoding="utf-8")).get("may_be_empty") or [])
+
+
 def open_context(expectations_dir: Path) -> FileDataContext:
     """The file context rooted at ``expectations_dir`` (config and suites under ``gx/``)."""
     context = gx.get_context(mode="file", project_root_dir=str(expectations_dir))
@@ -60,10 +65,11 @@ def batch_definition(context: FileDataContext) -> BatchDefinition:
         return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
 
-def structural_suite(table: str, keys: list[str]) -> gx.ExpectationSuite:
-    """Non-empty table, grain key columns not null and unique together."""
+def structural_suite(table: str, keys: list[str], may_be_empty: bool = False) -> gx.ExpectationSuite:
+    """Non-empty table (unless listed as ``may_be_empty``), grain key columns not null and unique together."""
     suite = gx.ExpectationSuite(name=f"structural.{table}", meta={"table": table, "grain": keys})
-    suite.add_expectation(gxe.ExpectTableRowCountToBeBetween(min_value=1, meta={"table": table}))
+    minimum = 0 if may_be_empty else 1
+    suite.add_expectation(gxe.ExpectTableRowCountToBeBetween(min_value=minimum, meta={"table": table}))
     for column in keys:
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column, meta={"table": table}))
     if len(keys) == 1:
@@ -104,7 +110,10 @@ def write_structural_suites(expectations_dir: Path) -> list[str]:
     context = open_context(expectations_dir)
     batch_definition(context)
     keys = load_keys(expectations_dir / "keys.yml")
-    return [save_suite(context, structural_suite(table, columns)).name for table, columns in keys.items()]
+    empty_ok = load_may_be_empty(expectations_dir / "keys.yml")
+    return [
+        save_suite(context, structural_suite(table, columns, table in empty_ok)).name for table, columns in keys.items()
+    ]
 
 
 if __name__ == "__main__":
